@@ -1,0 +1,172 @@
+/**
+ * Cashier calls over the payout engine and the local history (SQLite). Every view is
+ * built by the engine's mappers, so the desk, the CLI and scripts see the same fields.
+ */
+import Papa from 'papaparse'
+
+import type { Calls } from '../../../../shared/contract'
+import type { Handlers } from '../../../../shared/contract-kit'
+import { AppError } from '../../../../shared/errors'
+import { formatAmount, parseAmount } from '../../../../shared/money'
+import type { HistoryFilter, HistorySort, PayoutView } from '../../../../shared/payouts'
+import type { Db } from '../../db/connection'
+import { acknowledgeAlert, listAlerts } from '../../db/repositories/alerts.repository'
+import { listBalances } from '../../db/repositories/balances.repository'
+import { payoutTotals, queryPayouts } from '../../db/repositories/payouts.repository'
+import { listTerminals } from '../../db/repositories/terminals.repository'
+import type { PayoutFilter, Terminal } from '../../db/types'
+import type { PayoutEngine } from '../../engine/types'
+import { toAlertView, toBalanceView } from '../../engine/view'
+import { buildDayReport } from '../day-report'
+
+type PayoutCalls =
+  | 'payouts:precheck'
+  | 'payouts:create'
+  | 'payouts:get'
+  | 'payouts:queue'
+  | 'history:query'
+  | 'history:exportCsv'
+  | 'balances:list'
+  | 'balances:refresh'
+  | 'alerts:list'
+  | 'alerts:ack'
+  | 'report:day'
+
+export interface PayoutDeps {
+  db: Db
+  engine: PayoutEngine
+  lang: () => 'ru' | 'en'
+  onBalances: (views: ReturnType<typeof toBalanceView>[]) => void
+}
+
+function kopecksOf(s: string | undefined, field: string): number | undefined {
+  if (s === undefined || s.trim() === '') return undefined
+  const p = parseAmount(s, { allowZero: true })
+  if (!p.ok) throw new AppError('invalid-amount', `${field} is not an amount`, { field })
+  return p.kopecks
+}
+
+export function toPayoutFilter(f: HistoryFilter): PayoutFilter {
+  const out: PayoutFilter = {}
+  if (f.from !== undefined) out.from = f.from
+  if (f.to !== undefined) out.to = f.to
+  if (f.states?.length) out.states = f.states
+  if (f.services?.length) out.services = f.services
+  if (f.terminalRefs?.length) out.terminalRefs = f.terminalRefs
+  const min = kopecksOf(f.amountMin, 'amountMin')
+  const max = kopecksOf(f.amountMax, 'amountMax')
+  if (min !== undefined) out.amountMinKopecks = min
+  if (max !== undefined) out.amountMaxKopecks = max
+  const q = f.search?.trim()
+  if (q) out.search = q
+  return out
+}
+
+/** CSV columns of the history export (stable: accounting imports it). */
+export const HISTORY_CSV_COLUMNS = [
+  'transactionNumber',
+  'createdAt',
+  'terminal',
+  'service',
+  'account',
+  'amount',
+  'currency',
+  'state',
+  'status',
+  'resultCode',
+  'txnId',
+  'txnDate',
+  'finalAt',
+  'comment'
+] as const
+
+export function historyCsv(rows: PayoutView[]): string {
+  const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString())
+  return Papa.unparse(
+    {
+      fields: [...HISTORY_CSV_COLUMNS],
+      data: rows.map((r) => [
+        r.transactionNumber,
+        iso(r.createdAt),
+        r.terminal,
+        r.service,
+        r.account,
+        r.amount,
+        r.currency,
+        r.state,
+        r.status ?? '',
+        r.resultCode ?? '',
+        r.txnId ?? '',
+        r.txnDate ?? '',
+        iso(r.finalAt),
+        r.comment ?? ''
+      ])
+    },
+    // Quote everything and neutralise spreadsheet formulas in free text (CSV injection).
+    { quotes: true, escapeFormulae: true, newline: '\r\n' }
+  )
+}
+
+const EXPORT_LIMIT = 1_000_000
+
+export function payoutHandlers(deps: PayoutDeps): Pick<Handlers<Calls>, PayoutCalls> {
+  const { db, engine } = deps
+  const terminalsById = (): Map<string, Terminal> => new Map(listTerminals(db).map((t) => [t.id, t]))
+  const views = (rows: Parameters<PayoutEngine['toPayoutView']>[0][]): PayoutView[] => {
+    const ts = terminalsById()
+    return rows.map((p) => engine.toPayoutView(p, ts.get(p.terminalRef) ?? null, deps.lang()))
+  }
+  const page = (f: HistoryFilter, sort: HistorySort, limit: number, offset: number): PayoutView[] =>
+    views(queryPayouts(db, toPayoutFilter(f), { sort, limit, offset }).items)
+  const balances = (): ReturnType<typeof toBalanceView>[] => {
+    const ts = terminalsById()
+    return listBalances(db).flatMap((b) => {
+      const t = ts.get(b.terminalRef)
+      return t ? [toBalanceView(b, t)] : []
+    })
+  }
+
+  return {
+    'payouts:precheck': async (input) => engine.precheck(input),
+    'payouts:create': async (input) => engine.createPayout(input),
+    'payouts:get': async ({ id }) => {
+      const payout = engine.get(id)
+      if (!payout) throw new AppError('not-found', 'No such payout', { id })
+      return { payout, events: engine.events(id) }
+    },
+    'payouts:queue': async () => engine.listQueue(),
+    'history:query': async ({ filter, sort, page: p }) => {
+      const totals = payoutTotals(db, toPayoutFilter(filter))
+      const byState: Record<string, { count: number; amount: string }> = {}
+      for (const [s, v] of Object.entries(totals.byState)) byState[s] = { count: v.count, amount: formatAmount(v.amountKopecks) }
+      return {
+        rows: page(filter, sort, p.limit, p.offset),
+        total: { count: totals.count, amount: formatAmount(totals.amountKopecks), byState }
+      }
+    },
+    'history:exportCsv': async ({ filter, sort }) => {
+      const rows: PayoutView[] = []
+      for (let offset = 0; offset < EXPORT_LIMIT; offset += 1000) {
+        const chunk = page(filter, sort, 1000, offset)
+        rows.push(...chunk)
+        if (chunk.length < 1000) break
+      }
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
+      return { csv: historyCsv(rows), rows: rows.length, fileName: `qiwi-desk-payouts-${stamp}.csv` }
+    },
+    'balances:list': async () => balances(),
+    'balances:refresh': async ({ terminalRef }) => {
+      const refs = terminalRef ? [terminalRef] : listTerminals(db).map((t) => t.id)
+      for (const ref of refs) await engine.refreshBalance(ref)
+      const all = balances()
+      deps.onBalances(all)
+      return all
+    },
+    'alerts:list': async () => listAlerts(db, { openOnly: true, limit: 200 }).map(toAlertView),
+    'alerts:ack': async ({ id }) => {
+      acknowledgeAlert(db, id)
+      return { ok: true }
+    },
+    'report:day': async ({ date }) => buildDayReport(db, date, deps.lang())
+  }
+}
