@@ -10,7 +10,9 @@ import { resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 
 import { defaultDataDir } from '../core/app/data-dir'
+import { registerCashierCommands } from './cashier-commands'
 import { registerSandboxCommand } from './commands/sandbox'
+import { registerWalletCommand } from './commands/wallet'
 import { EXIT } from './context'
 import type { CliContext, ExitCode } from './context'
 
@@ -24,6 +26,8 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError()
     .exitOverride()
   registerSandboxCommand(program, ctx)
+  registerCashierCommands(program, ctx)
+  registerWalletCommand(program, ctx)
   return program
 }
 

@@ -5,6 +5,7 @@ import type { AppInfo, Settings } from '../../shared/contract'
 import { getApi } from './api'
 import { AppContext } from './app-context'
 import type { AppContextValue } from './app-context'
+import { Toaster } from './components/cashier/Toaster'
 import { StatusBar } from './components/StatusBar'
 import { setLanguage } from './i18n'
 import { HistoryPage } from './pages/HistoryPage'
@@ -99,6 +100,7 @@ export function App(): React.JSX.Element {
         <main className="content">{pages[page]}</main>
         <StatusBar />
       </div>
+      <Toaster />
     </AppContext.Provider>
   )
 }

@@ -41,10 +41,15 @@ export function claimPayout(
   return writeTransaction(db, () => {
     const cur = getPayout(db, id)
     if (!cur) return null
-    if (cur.state !== expect.state || cur.nextAction !== expect.nextAction || cur.nextCheckAt !== expect.nextCheckAt) {
+    if (
+      cur.state !== expect.state ||
+      cur.nextAction !== expect.nextAction ||
+      cur.nextCheckAt !== expect.nextCheckAt
+    ) {
       return null
     }
-    if (expect.lastStatusRequestAt !== undefined && cur.lastStatusRequestAt !== expect.lastStatusRequestAt) return null
+    if (expect.lastStatusRequestAt !== undefined && cur.lastStatusRequestAt !== expect.lastStatusRequestAt)
+      return null
     return transition(db, id, cur.state, to, patch, events, now)
   })
 }
@@ -54,7 +59,13 @@ export function claimPayout(
  * order (the offline queue drains in the order the cashier entered payouts), up to
  * and including `maxEntrySeq` when given. Served by UNIQUE (terminal_ref, entry_seq).
  */
-export function dueSendWork(db: Db, terminalRef: string, now: number, limit: number, maxEntrySeq?: number): Payout[] {
+export function dueSendWork(
+  db: Db,
+  terminalRef: string,
+  now: number,
+  limit: number,
+  maxEntrySeq?: number
+): Payout[] {
   return readQuery(db, () =>
     (
       prepared(
