@@ -245,7 +245,7 @@ describe('integrityCheck and backupDatabase (S2, S6)', () => {
     const writesDuringBackup = writes
     expect(writesDuringBackup).toBeGreaterThan(10)
     expect(res.totalPages).toBeGreaterThan(100)
-    expect(res.schemaVersion).toBe(1)
+    expect(res.schemaVersion).toBe(loadMigrations(MIGRATIONS_DIR).length)
     // no temporary or sidecar files left next to the backup
     expect(readdirSync(join(dir, 'backup'))).toEqual(['desk-backup.db'])
 
