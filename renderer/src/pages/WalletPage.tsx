@@ -122,7 +122,8 @@ export function WalletPage(): React.JSX.Element {
 
       {active && (
         <div id={`${ids}-w-panel`} role="tabpanel" aria-labelledby={`${ids}-w-tab-${active.id}`}>
-          <WalletBanner wallet={active} />
+          {/* The overview shows the same facts in full; elsewhere they stay in sight up here. */}
+          {section !== 'overview' && <WalletBanner wallet={active} />}
           <Tabs
             label={t('wallet.sections.label')}
             idPrefix={`${ids}-s`}
