@@ -128,7 +128,11 @@ export const SANDBOX_FAULTS = [
   'malformed-xml',
   'request-error',
   'temporary',
-  'not-found'
+  'not-found',
+  /** request-level 150, fatal: wrong login/password (pauses the terminal) */
+  'fatal-auth',
+  /** request-level 339, fatal: IP address blocked */
+  'fatal-ip'
 ] as const
 
 export const SandboxInfo = z.object({

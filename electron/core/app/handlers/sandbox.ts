@@ -23,13 +23,19 @@ export function sandboxHandlers(deps: {
     'sandbox:injectFault': async ({ request, kind, times }) => {
       const s = running()
       const fault =
-        kind === 'http-status'
-          ? { kind, status: 503 }
-          : kind === 'hang'
-            ? // longer than any client deadline; the socket is dropped afterwards
-              { kind, ms: 120_000 }
-            : { kind }
-      const queued = s.admin.topup.enqueueFaults([{ match: request === 'any' ? {} : { request }, fault, times }])
+        kind === 'fatal-auth'
+          ? { kind: 'request-error' as const, code: 150, fatal: true }
+          : kind === 'fatal-ip'
+            ? { kind: 'request-error' as const, code: 339, fatal: true }
+            : kind === 'http-status'
+              ? { kind, status: 503 }
+              : kind === 'hang'
+                ? // longer than any client deadline; the socket is dropped afterwards
+                  { kind, ms: 120_000 }
+                : { kind }
+      const queued = s.admin.topup.enqueueFaults([
+        { match: request === 'any' ? {} : { request }, fault, times }
+      ])
       return { queued: queued.length }
     },
     'sandbox:finalizeAll': async () => {

@@ -32,7 +32,8 @@ export const DEMO_TOPUP = {
     failsLater: '79990000005'
   },
   cards: {
-    ok: '4265111122334411',
+    /** Any other card is paid; this one passes Luhn (the docs' example 4265111122334411 does not, and the desk refuses it). */
+    ok: '4265111122334417',
     /** Accepted, then final failure 160/300 "card not found", money returned. */
     unknown: '4000000000000002',
     /** Declined at once (150/300). */
