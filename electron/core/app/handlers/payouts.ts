@@ -7,17 +7,20 @@ import Papa from 'papaparse'
 import type { Calls } from '../../../../shared/contract'
 import type { Handlers } from '../../../../shared/contract-kit'
 import { AppError } from '../../../../shared/errors'
-import { formatAmount, parseAmount } from '../../../../shared/money'
+import { formatAmount } from '../../../../shared/money'
 import type { HistoryFilter, HistorySort, PayoutView } from '../../../../shared/payouts'
 import type { Db } from '../../db/connection'
 import { acknowledgeAlert, listAlerts } from '../../db/repositories/alerts.repository'
 import { listBalances } from '../../db/repositories/balances.repository'
 import { payoutTotals, queryPayouts } from '../../db/repositories/payouts.repository'
 import { listTerminals } from '../../db/repositories/terminals.repository'
-import type { PayoutFilter, Terminal } from '../../db/types'
+import type { Terminal } from '../../db/types'
 import type { PayoutEngine } from '../../engine/types'
 import { toAlertView, toBalanceView } from '../../engine/view'
-import { buildDayReport } from '../day-report'
+import { buildDayReport, toPayoutFilter } from '../../engine/report'
+
+/** The desk reports in Moscow time (spec §9 #20; the UI labels times МСК). */
+const MOSCOW_OFFSET_MINUTES = 180
 
 type PayoutCalls =
   | 'payouts:precheck'
@@ -37,29 +40,6 @@ export interface PayoutDeps {
   engine: PayoutEngine
   lang: () => 'ru' | 'en'
   onBalances: (views: ReturnType<typeof toBalanceView>[]) => void
-}
-
-function kopecksOf(s: string | undefined, field: string): number | undefined {
-  if (s === undefined || s.trim() === '') return undefined
-  const p = parseAmount(s, { allowZero: true })
-  if (!p.ok) throw new AppError('invalid-amount', `${field} is not an amount`, { field })
-  return p.kopecks
-}
-
-export function toPayoutFilter(f: HistoryFilter): PayoutFilter {
-  const out: PayoutFilter = {}
-  if (f.from !== undefined) out.from = f.from
-  if (f.to !== undefined) out.to = f.to
-  if (f.states?.length) out.states = f.states
-  if (f.services?.length) out.services = f.services
-  if (f.terminalRefs?.length) out.terminalRefs = f.terminalRefs
-  const min = kopecksOf(f.amountMin, 'amountMin')
-  const max = kopecksOf(f.amountMax, 'amountMax')
-  if (min !== undefined) out.amountMinKopecks = min
-  if (max !== undefined) out.amountMaxKopecks = max
-  const q = f.search?.trim()
-  if (q) out.search = q
-  return out
 }
 
 /** CSV columns of the history export (stable: accounting imports it). */
@@ -167,6 +147,6 @@ export function payoutHandlers(deps: PayoutDeps): Pick<Handlers<Calls>, PayoutCa
       acknowledgeAlert(db, id)
       return { ok: true }
     },
-    'report:day': async ({ date }) => buildDayReport(db, date, deps.lang())
+    'report:day': async ({ date }) => buildDayReport(db, { date, tzOffsetMinutes: MOSCOW_OFFSET_MINUTES, lang: deps.lang() })
   }
 }

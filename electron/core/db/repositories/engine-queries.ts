@@ -48,8 +48,9 @@ export function claimPayout(
     ) {
       return null
     }
-    if (expect.lastStatusRequestAt !== undefined && cur.lastStatusRequestAt !== expect.lastStatusRequestAt)
+    if (expect.lastStatusRequestAt !== undefined && cur.lastStatusRequestAt !== expect.lastStatusRequestAt) {
       return null
+    }
     return transition(db, id, cur.state, to, patch, events, now)
   })
 }
@@ -132,5 +133,38 @@ export function activePayoutsCreatedBefore(db: Db, before: number): Payout[] {
         `SELECT * FROM payouts WHERE state IN ('queued', 'sending', 'waiting') AND created_at < ? ORDER BY created_at, id`
       ).all(before) as DbPayoutRow[]
     ).map(payoutFromRow)
+  )
+}
+
+/** The oldest `limit` non-final payouts (the desk's queue view; a backlog never ships whole). */
+export function activePayoutsPage(db: Db, limit: number): Payout[] {
+  return readQuery(db, () =>
+    (
+      prepared(
+        db,
+        `SELECT * FROM payouts WHERE state IN ('queued', 'sending', 'waiting') ORDER BY id LIMIT ?`
+      ).all(limit) as DbPayoutRow[]
+    ).map(payoutFromRow)
+  )
+}
+
+export interface ActiveCount {
+  state: PayoutState
+  paused: boolean
+  count: number
+}
+
+/** Non-final payouts by state and by whether their terminal is paused (counts only). */
+export function activeCounts(db: Db): ActiveCount[] {
+  return readQuery(db, () =>
+    (
+      prepared(
+        db,
+        `SELECT p.state AS state, t.paused AS paused, count(*) AS n
+         FROM payouts p JOIN terminals t ON t.id = p.terminal_ref
+         WHERE p.state IN ('queued', 'sending', 'waiting')
+         GROUP BY p.state, t.paused`
+      ).all() as { state: PayoutState; paused: number; n: number }[]
+    ).map((r) => ({ state: r.state, paused: r.paused === 1, count: r.n }))
   )
 }
