@@ -49,6 +49,17 @@ export const TOPUP_PARSER_OPTIONS = Object.freeze({
   isArray: (tagName: string): boolean => tagName === 'payment' || tagName === 'balance'
 })
 
+/**
+ * One parser for every reply: XMLParser.parse() builds a fresh OrderedObjParser per document
+ * and keeps no state between calls (no addEntity is ever used), so reusing the instance only
+ * saves its construction (bench: classify/parse ratio 1.95 → 1.7).
+ */
+let parserInstance: XMLParser | null = null
+function sharedParser(): XMLParser {
+  parserInstance ??= new XMLParser(TOPUP_PARSER_OPTIONS)
+  return parserInstance
+}
+
 export type XmlRejectReason =
   | 'empty'
   | 'too-large'
@@ -312,7 +323,7 @@ export function parseTopupXml(
   }
   let parsed: unknown
   try {
-    parsed = new XMLParser(TOPUP_PARSER_OPTIONS).parse(text)
+    parsed = sharedParser().parse(text)
   } catch (e) {
     return { ok: false, reason: 'parser-error', detail: e instanceof Error ? e.message : 'parser failure' }
   }

@@ -482,11 +482,11 @@ export class WalletService {
       }
       this.assertNameFree(name)
       const resolved = this.resolve(api)
-      const client = this.makeClient(
-        resolved,
-        bearerAuth(token),
-        new SlidingWindowLimiter({ ...this.rate, now: this.now, sleep: this.sleep })
-      )
+      // The probe's history requests count against the wallet's limit: the same limiter
+      // becomes the wallet's own once it is saved, so a first sync right after login cannot
+      // push QIWI past 100 requests in a minute (request.blocked, a 5-minute block).
+      const probeLimiter = new SlidingWindowLimiter({ ...this.rate, now: this.now, sleep: this.sleep })
+      const client = this.makeClient(resolved, bearerAuth(token), probeLimiter)
       const report = await client.probePermissions(hint)
       if (!report.tokenValid) {
         throw new AppError(
@@ -527,6 +527,7 @@ export class WalletService {
       }
       const defaultCurrency = await this.defaultCurrency(client, report)
       const id = randomUUID()
+      this.limiters.set(id, probeLimiter)
       const now = this.now()
       const saved = await vault.save(
         { type: 'wallet', id },
@@ -610,11 +611,8 @@ export class WalletService {
         }
         throw e
       }
-      const client = this.makeClient(
-        this.resolve(api),
-        session,
-        new SlidingWindowLimiter({ ...this.rate, now: this.now, sleep: this.sleep })
-      )
+      const probeLimiter = new SlidingWindowLimiter({ ...this.rate, now: this.now, sleep: this.sleep })
+      const client = this.makeClient(this.resolve(api), session, probeLimiter)
       const report = await client.probePermissions(login)
       if (!report.tokenValid) {
         throw new AppError(
@@ -628,6 +626,7 @@ export class WalletService {
       const wallet = report.wallet ?? login
       const defaultCurrency = await this.defaultCurrency(client, report)
       const id = randomUUID()
+      this.limiters.set(id, probeLimiter)
       const now = this.now()
       const saved = await vault.save(
         { type: 'wallet', id },
