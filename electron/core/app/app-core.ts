@@ -15,7 +15,12 @@ import type { PayoutView } from '../../../shared/payouts'
 import { closeDatabase, openDatabase } from '../db/connection'
 import type { Db } from '../db/connection'
 import { getSetting, setSetting } from '../db/repositories/settings.repository'
-import { createTerminal, getTerminal, listTerminals, updateTerminal } from '../db/repositories/terminals.repository'
+import {
+  createTerminal,
+  getTerminal,
+  listTerminals,
+  updateTerminal
+} from '../db/repositories/terminals.repository'
 import { createEndpointResolver, createPayoutEngine, vaultCredentialProvider } from '../engine'
 import type { PayoutEngine } from '../engine'
 import { toTerminalView } from '../engine/view'
@@ -27,7 +32,6 @@ import { CredentialVault } from '../secrets/credential-vault'
 import { MemorySecretStore } from '../secrets/memory-secret-store'
 import { openSecretStore } from '../secrets/open-secret-store'
 import type { OpenedSecretStore } from '../secrets/open-secret-store'
-import { isLoopbackHostname } from '../security/policy'
 import { startConnectivityMonitor } from './connectivity'
 import type { ConnectivityMonitor } from './connectivity'
 import { EmbeddedSandbox } from './embedded-sandbox'
@@ -35,6 +39,7 @@ import { payoutHandlers } from './handlers/payouts'
 import { sandboxHandlers } from './handlers/sandbox'
 import { terminalHandlers } from './handlers/terminals'
 import { createWalletHandlers } from './handlers/wallet'
+import { originResolver } from '../wallet/api'
 import { SettingsService } from './settings-service'
 
 export interface AppCoreOptions {
@@ -70,27 +75,12 @@ export interface AppCore {
 export const DB_FILE = 'qiwi-desk.db'
 const DEMO_SEEDED_KEY = 'sandbox.demoSeeded'
 
-/** Maps 'sandbox' or an origin to where the personal API is, for wallets. */
-function personalApiResolver(sandbox: EmbeddedSandbox): (api: string) => { origin: string; ca?: string } {
-  return (api) => {
-    if (api === 'sandbox') {
-      const origin = sandbox.lastOrigins().personalOrigin
-      if (!origin) throw new AppError('config', 'The embedded sandbox is not running')
-      return { origin }
-    }
-    const u = new URL(api)
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHostname(u.hostname))) {
-      throw new AppError('forbidden', 'Plain http is allowed only for loopback hosts')
-    }
-    return { origin: u.origin }
-  }
-}
-
 export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   mkdirSync(opts.dataDir, { recursive: true })
   const logger = opts.logger
   const db = openDatabase(join(opts.dataDir, DB_FILE), { logger })
-  let opened = opts.secretStore ?? (await openSecretStore({ allowSessionOnly: opts.allowSessionOnlySecrets, logger }))
+  let opened =
+    opts.secretStore ?? (await openSecretStore({ allowSessionOnly: opts.allowSessionOnlySecrets, logger }))
   let vault = new CredentialVault({ store: opened.store, logger })
   const bus = new EventBus(events, logger)
   const settings = new SettingsService(db)
@@ -121,7 +111,11 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
     onAlert: (a) => bus.emit('alert:raised', a),
     onBalances: (b) => bus.emit('balances:changed', b),
-    onTerminalChange: () => bus.emit('terminals:changed', listTerminals(db).map((t) => toTerminalView(t))),
+    onTerminalChange: () =>
+      bus.emit(
+        'terminals:changed',
+        listTerminals(db).map((t) => toTerminalView(t))
+      ),
     config: { language: lang() }
   })
 
@@ -165,7 +159,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     db,
     vault: () => vault,
     lang,
-    resolveApi: personalApiResolver(sandbox),
+    // wallets store a normalized api ('sandbox' or an origin checked by normalizeApi at login)
+    resolveApi: originResolver(() => sandbox.lastOrigins().personalOrigin),
     onTransfer: (view) => bus.emit('wallet:transfer', view),
     logger: logger.child({ area: 'wallet' }),
     ...(opts.startEngine === false ? { reconcileIntervalMs: null } : {})
@@ -251,7 +246,12 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
  * agent), so every screen works out of the box. Seeded once: a removed demo terminal
  * stays removed.
  */
-async function seedDemoTerminal(db: Db, vault: CredentialVault, sandbox: EmbeddedSandbox, logger: Logger): Promise<void> {
+async function seedDemoTerminal(
+  db: Db,
+  vault: CredentialVault,
+  sandbox: EmbeddedSandbox,
+  logger: Logger
+): Promise<void> {
   if (getSetting(db, DEMO_SEEDED_KEY) === true || listTerminals(db).length > 0) return
   const s = sandbox.running
   if (!s) return

@@ -1,18 +1,19 @@
 /**
- * Non-secret app settings (language, theme) kept in the SQLite `settings` table as JSON
- * values, so the CLI, the web host and the Electron app share them.
+ * Non-secret app settings (language, theme) kept in the SQLite `settings` table through the
+ * settings repository, so the CLI, the web host and the Electron app share them.
  */
-import type Database from 'better-sqlite3'
-
 import { Settings } from '../../../shared/contract'
 import type { Settings as SettingsT } from '../../../shared/contract'
+import type { Db } from '../db/connection'
+import { writeTransaction } from '../db/connection'
+import { getSetting, setSetting } from '../db/repositories/settings.repository'
 
 export const DEFAULT_SETTINGS: SettingsT = { language: 'ru', theme: 'light' }
 
 export class SettingsService {
   private cache: SettingsT
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Db) {
     this.cache = this.read()
   }
 
@@ -22,30 +23,20 @@ export class SettingsService {
 
   set(patch: Partial<SettingsT>): SettingsT {
     const next = Settings.parse({ ...this.cache, ...patch })
-    const upsert = this.db.prepare(
-      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ' +
-        'ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'
-    )
-    const now = Date.now()
-    this.db
-      .transaction(() => {
-        upsert.run('language', JSON.stringify(next.language), now)
-        upsert.run('theme', JSON.stringify(next.theme), now)
-      })
-      .immediate()
+    writeTransaction(this.db, () => {
+      setSetting(this.db, 'language', next.language)
+      setSetting(this.db, 'theme', next.theme)
+    })
     this.cache = next
     return next
   }
 
   private read(): SettingsT {
-    const rows = this.db.prepare("SELECT key, value FROM settings WHERE key IN ('language', 'theme')").all() as {
-      key: string
-      value: string
-    }[]
     const raw: Record<string, unknown> = { ...DEFAULT_SETTINGS }
-    for (const r of rows) {
+    for (const key of ['language', 'theme'] as const) {
       try {
-        raw[r.key] = JSON.parse(r.value) as unknown
+        const v = getSetting(this.db, key)
+        if (v !== undefined) raw[key] = v
       } catch {
         // a damaged value falls back to the default for that key
       }

@@ -573,6 +573,7 @@ export class PersonalClient {
       body: {
         account: opts.account,
         paymentMethod: { type: 'Account', accountId: '643' },
+        // JsonNumber carries the exact decimal text ("100.50") into the JSON body: never a JS float
         purchaseTotals: { total: { amount: kopecksToJsonNumber(opts.amountKopecks), currency: '643' } }
       },
       schema: commissionSchema,
@@ -601,6 +602,7 @@ export class PersonalClient {
     if (req.comment !== undefined && req.comment.length > 1000) throw invalid('comment too long')
     const body: Record<string, unknown> = {
       id: clientId,
+      // JsonNumber carries the exact decimal text ("100.50") into the JSON body: never a JS float
       sum: { amount: kopecksToJsonNumber(req.amountKopecks), currency: '643' },
       paymentMethod: { type: 'Account', accountId: '643' },
       fields: { account: `+${digits}` }

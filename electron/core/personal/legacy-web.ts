@@ -121,6 +121,7 @@ export class LegacyWebSession {
     }
     const body = stringifyJson({
       id: clientId,
+      // JsonNumber carries the exact decimal text ("100.50") into the JSON body: never a JS float
       sum: { amount: kopecksToJsonNumber(req.amountKopecks), currency: '643' },
       source: 'account_643',
       paymentMethod: { type: 'Account', accountId: '643' },

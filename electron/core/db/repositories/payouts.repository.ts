@@ -593,6 +593,7 @@ export function payoutTotals(db: Db, filter: PayoutFilter): PayoutTotals {
       count += n
       amount += total
     }
+    // integer kopecks summed as BigInt; safeNumber refuses anything past 2^53, so no float rounding
     return { count, amountKopecks: safeNumber(amount), byState }
   })
 }
