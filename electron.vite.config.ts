@@ -31,6 +31,9 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
+      // electron-vite leaves the renderer unminified by default; minified it is ~40 % smaller
+      // gzipped (docs/BENCHMARKS.md), which is what a window parses and compiles at start.
+      minify: true,
       chunkSizeWarningLimit: 1200,
       rolldownOptions: {
         input: { index: resolve(__dirname, 'renderer/index.html') }

@@ -69,15 +69,16 @@ export function splitChannel(channel: string): [string, string] {
 }
 
 /**
- * Builds the nested `api.domain.verb(input)` object from the contract with one
- * transport function. The transport receives only declared channel names.
+ * Builds the nested `api.domain.verb(input)` object from the contract's channel names
+ * (shared/channels.ts: names only, so the renderer and preload bundles carry no schema
+ * code) with one transport function. The transport receives only declared channel names.
  */
 export function buildClientApi<C extends CallMap>(
-  calls: C,
+  channels: readonly (keyof C & string)[],
   invoke: (channel: keyof C & string, input: unknown) => Promise<Result<unknown>>
 ): ClientApi<C> {
   const api: Record<string, Record<string, (input: unknown) => Promise<Result<unknown>>>> = {}
-  for (const channel of Object.keys(calls) as (keyof C & string)[]) {
+  for (const channel of channels) {
     const [domain, verb] = splitChannel(channel)
     const ns = (api[domain] ??= {})
     ns[verb] = (input: unknown) => invoke(channel, input)

@@ -3,17 +3,21 @@
  * make and every event main can push is declared here once, with runtime schemas.
  *
  * - Electron: electron/main/ipc.ts registers one handler per call through a single helper
- *   (sender-frame check + input validation); electron/preload builds `window.api` from it.
+ *   (sender-frame check + input validation).
  * - Web host: electron/web-host serves the same calls as POST /api/<channel> and the events
  *   as a server-sent-event stream; renderer/src/api/web-client.ts builds the same object.
+ * - The preload and the web client build `window.api` from the names alone
+ *   (shared/channels.ts), so zod stays out of the renderer and preload bundles; a new
+ *   channel goes in both files (the `satisfies` clauses below refuse to compile otherwise).
  *
  * Calls return `{ ok: true, value } | { ok: false, error: { code, message } }`, never throw.
  * Channel names are `domain:verb`; append new ones, never rename (the web host URL is the name).
  */
 import { z } from 'zod'
 
+import type { CallChannel, EventChannel } from './channels'
 import { call } from './contract-kit'
-import type { ClientApi, EventsApi } from './contract-kit'
+import type { CallSpec, ClientApi, EventsApi } from './contract-kit'
 import {
   AlertView,
   BalanceView,
@@ -284,7 +288,8 @@ export const calls = {
     SandboxInfo,
     'Take the sandbox off the network (offline drill) or bring it back'
   )
-} as const
+  // exactly the names in shared/channels.ts (a missing or an extra channel fails to compile)
+} as const satisfies Record<CallChannel, CallSpec>
 
 export type Calls = typeof calls
 
@@ -300,7 +305,7 @@ export const events = {
   'balances:changed': z.array(BalanceView),
   'terminals:changed': z.array(TerminalView),
   'wallet:transfer': TransferView
-} as const
+} as const satisfies Record<EventChannel, z.ZodType>
 
 export type Events = typeof events
 

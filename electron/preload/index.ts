@@ -1,13 +1,14 @@
 /**
- * The preload builds `window.api` from the shared contract: one named function per
+ * The preload builds `window.api` from the shared contract's channel names
+ * (shared/channels.ts, no schemas: main validates every call): one named function per
  * declared call (`api.settings.get({})`) and `api.events.on(name, cb)` for declared
  * events only. No raw send/invoke/on is exposed (STYLE.md §3); listeners never see the
  * IPC event object.
  */
 import { contextBridge, ipcRenderer } from 'electron'
 
-import { calls, events } from '../../shared/contract'
-import type { RendererApi } from '../../shared/contract'
+import { CALL_CHANNELS, isEventChannel } from '../../shared/channels'
+import type { Calls, RendererApi } from '../../shared/contract'
 import { buildClientApi, transportError } from '../../shared/contract-kit'
 import type { Result } from '../../shared/result'
 
@@ -20,12 +21,12 @@ const listeners = new Map<string, Set<Listener>>()
 ipcRenderer.on(EVENT_CHANNEL, (_event, message: unknown) => {
   if (typeof message !== 'object' || message === null) return
   const { event, payload } = message as { event?: unknown; payload?: unknown }
-  if (typeof event !== 'string' || !Object.prototype.hasOwnProperty.call(events, event)) return
+  if (!isEventChannel(event)) return
   for (const l of listeners.get(event) ?? []) l(payload)
 })
 
 const api: RendererApi = {
-  ...buildClientApi(calls, async (channel, input): Promise<Result<unknown>> => {
+  ...buildClientApi<Calls>(CALL_CHANNELS, async (channel, input): Promise<Result<unknown>> => {
     try {
       return (await ipcRenderer.invoke(channel, input)) as Result<unknown>
     } catch (e) {
@@ -34,7 +35,7 @@ const api: RendererApi = {
   }),
   events: {
     on(event, listener) {
-      if (!Object.prototype.hasOwnProperty.call(events, event)) throw new Error(`unknown event: ${String(event)}`)
+      if (!isEventChannel(event)) throw new Error(`unknown event: ${String(event)}`)
       const set = listeners.get(event) ?? new Set<Listener>()
       const l = listener as Listener
       set.add(l)

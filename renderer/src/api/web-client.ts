@@ -3,8 +3,8 @@
  * preload exposes in Electron, over POST /api/call/<channel> and a server-sent-event
  * stream read with fetch (the token travels in a header, never in a URL).
  */
-import { calls, events } from '../../../shared/contract'
-import type { RendererApi } from '../../../shared/contract'
+import { CALL_CHANNELS, isEventChannel } from '../../../shared/channels'
+import type { Calls, RendererApi } from '../../../shared/contract'
 import { buildClientApi, transportError } from '../../../shared/contract-kit'
 import type { Result } from '../../../shared/result'
 
@@ -51,7 +51,7 @@ export function createWebApi(token: string): RendererApi {
               .join('\n')
             if (!data) continue
             const msg = JSON.parse(data) as { event?: unknown; payload?: unknown }
-            if (typeof msg.event === 'string' && Object.prototype.hasOwnProperty.call(events, msg.event)) {
+            if (isEventChannel(msg.event)) {
               for (const l of listeners.get(msg.event) ?? []) l(msg.payload)
             }
           }
@@ -64,7 +64,7 @@ export function createWebApi(token: string): RendererApi {
   }
 
   return {
-    ...buildClientApi(calls, async (channel, input): Promise<Result<unknown>> => {
+    ...buildClientApi<Calls>(CALL_CHANNELS, async (channel, input): Promise<Result<unknown>> => {
       try {
         const res = await fetch(`/api/call/${encodeURIComponent(channel)}`, {
           method: 'POST',
@@ -79,7 +79,7 @@ export function createWebApi(token: string): RendererApi {
     }),
     events: {
       on(event, listener) {
-        if (!Object.prototype.hasOwnProperty.call(events, event)) throw new Error(`unknown event: ${String(event)}`)
+        if (!isEventChannel(event)) throw new Error(`unknown event: ${String(event)}`)
         const set = listeners.get(event) ?? new Set<Listener>()
         set.add(listener as Listener)
         listeners.set(event, set)

@@ -2,8 +2,8 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 
 import '../cashier.css'
+import { PAYOUT_STATES } from '../../../shared/channels'
 import type { HistorySort, PayoutStateT, PayoutView, ServiceT } from '../../../shared/payouts'
-import { PayoutStateZ } from '../../../shared/payouts'
 import type { AppErrorData } from '../../../shared/result'
 import { useApp } from '../app-context'
 import { ErrorNote } from '../components/cashier/ErrorNote'
@@ -16,7 +16,7 @@ import { PayoutDetail } from '../components/cashier/PayoutDetail'
 import { useHistoryRows } from '../hooks/use-history-rows'
 import { useTerminals } from '../hooks/use-terminals'
 
-const STATES: readonly PayoutStateT[] = PayoutStateZ.options
+const STATES: readonly PayoutStateT[] = PAYOUT_STATES
 const SERVICES: readonly ServiceT[] = ['wallet', 'card', 'card-spec', 'sbp', 'mobile', 'card-foreign']
 
 /** Saves text as a file through a Blob and a temporary <a download> (both hosts). */
