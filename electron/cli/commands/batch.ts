@@ -14,7 +14,6 @@ import { SingleBar } from 'cli-progress'
 import type { Command } from 'commander'
 import Papa from 'papaparse'
 import { AppError, isAppError } from '../../../shared/errors'
-import { getPayoutByClientRequestId } from '../../core/db/repositories/payouts.repository'
 import type { PayoutService } from '../../core/db/types'
 import type { PreparedPayout } from '../../core/engine/types'
 import type { CliContext } from '../context'
@@ -206,16 +205,16 @@ export function registerBatchCommand(program: Command, ctx: CliContext): void {
         }
 
         // Record every intent first (all committed before the first byte of any of them).
-        const ids: number[] = []
-        let created = 0
-        let existing = 0
-        for (const { line, p } of prepared) {
-          const crid = `batch-${sha256.slice(0, 40)}-${line}`
-          if (getPayoutByClientRequestId(e.db, crid)) existing += 1
-          else created += 1
-          const v = await e.engine.recordPrepared(p, crid, { batchKey: `${sha256}:${line}` })
-          ids.push(v.id)
-        }
+        const recorded = await e.engine.recordBatch(
+          prepared.map(({ line, p }) => ({
+            prepared: p,
+            clientRequestId: `batch-${sha256.slice(0, 40)}-${line}`,
+            batchKey: `${sha256}:${line}`
+          }))
+        )
+        const ids = recorded.map((r) => r.view.id)
+        const created = recorded.filter((r) => r.created).length
+        const existing = recorded.length - created
         const bar =
           process.stderr.isTTY === true && !ctx.json()
             ? new SingleBar({

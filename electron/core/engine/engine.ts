@@ -32,6 +32,7 @@ import type {
 import { ok } from '../../../shared/result'
 import type { Result } from '../../../shared/result'
 import type { Db } from '../db/connection'
+import { createGroupCommitter } from '../db/group-commit'
 import { isFinalState } from '../db/payout-state'
 import { raiseAlert } from '../db/repositories/alerts.repository'
 import { listBalances, upsertBalance } from '../db/repositories/balances.repository'
@@ -55,7 +56,15 @@ import {
   pauseTerminal,
   resumeTerminal as resumeTerminalRow
 } from '../db/repositories/terminals.repository'
-import type { NewAlert, NewPayoutEvent, Payout, PayoutPatch, PayoutState, Terminal } from '../db/types'
+import type {
+  NewAlert,
+  NewPayout,
+  NewPayoutEvent,
+  Payout,
+  PayoutPatch,
+  PayoutState,
+  Terminal
+} from '../db/types'
 import type { Logger } from '../log/logger'
 import { nullLogger } from '../log/logger'
 import { createTopupClient } from '../topup/client'
@@ -71,7 +80,9 @@ import { countNotFound, minPollIntervalMs, pollAllowed, QIWI_MIN_POLL_MS, schedu
 import { DEFAULT_ENGINE_CONFIG } from './types'
 import type {
   CheckUserView,
+  BatchEntry,
   CreatePayoutOptions,
+  RecordedBatchEntry,
   EngineConfig,
   EngineDeps,
   Lang,
@@ -92,12 +103,27 @@ interface Conn {
 
 type StepResult = 'continue' | 'stop'
 
+/**
+ * Keeps a sender window in entry order: a step waits for `before` (its predecessor has
+ * queued its reservation, or gave up) before queuing its own, and calls `queued()` once
+ * it has. Reservations of a window thus share a commit, and requests start in entry order.
+ */
+interface Turn {
+  before: Promise<void>
+  queued: () => void
+}
+
+const NO_TURN: Turn = { before: Promise.resolve(), queued: () => undefined }
+
 /** Terminals we could not reach (or not authenticate to) recently: skipped until `until`, then probed. */
 interface Backoff {
   until: number
   delayMs: number
   cause: 'offline' | 'tls' | 'config' | 'credential'
 }
+
+/** Intents per all-or-nothing unit when a batch is recorded. */
+const BATCH_CHUNK = 250
 
 const STORAGE_CODES: ReadonlySet<ErrorCode> = new Set([
   'storage',
@@ -164,6 +190,15 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
   let kickFn: (() => void) | null = null
 
   const now = (): number => clock.now()
+  /**
+   * Intents, reservations and outcomes queued in the same turn share one durable commit
+   * (db/group-commit.ts); each still resolves only once it is on disk.
+   */
+  const commits = createGroupCommitter(db, {
+    // Replies still in flight will bring their outcomes within milliseconds: let them
+    // share the commit (a few ms of hold at most, never longer than maxHoldMs).
+    expectMore: () => inFlight.size > 0
+  })
 
   // ---------------------------------------------------------------------------------------
   // notifications
@@ -342,16 +377,42 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
       : `Terminal "${t.name}" paused: fatal error ${flags.code} (${text}). No payout was rejected; resume the queue once it is fixed.`
   }
 
+  /**
+   * Writes the balances a reply carried; a bad one is logged and skipped. Runs inside the
+   * caller's transaction when there is one (the outcome's group commit).
+   */
+  function writeBalances(t: Terminal, balances: Balances): boolean {
+    const entries = Object.entries(balances)
+    if (entries.length === 0) return false
+    let stored = false
+    for (const [currency, amount] of entries) {
+      try {
+        upsertBalance(db, t.id, currency, amount, now())
+        stored = true
+      } catch (e) {
+        const ae = asAppError(e)
+        // A storage failure belongs to the surrounding transaction: let it abort it.
+        if (STORAGE_CODES.has(ae.code) && db.inTransaction) throw ae
+        log.warn({ code: ae.code, currency }, 'balance not stored')
+      }
+    }
+    return stored
+  }
+
   /** Balances seen in any reply: stored, pushed, checked against the low threshold. */
   function storeBalances(t: Terminal, balances: Balances): void {
-    const entries = Object.entries(balances)
-    if (entries.length === 0) return
+    let stored: boolean
     try {
-      for (const [currency, amount] of entries) upsertBalance(db, t.id, currency, amount, now())
+      stored = writeBalances(t, balances)
     } catch (e) {
       log.warn({ code: asAppError(e).code }, 'balances not stored')
       return
     }
+    if (stored) announceBalances(t)
+  }
+
+  /** Pushes the terminal's stored balances and raises the low-balance alerts. */
+  function announceBalances(t: Terminal): void {
     const views = listBalances(db, t.id).map((b) => toBalanceView(b, t))
     if (deps.onBalances) {
       const cb = deps.onBalances
@@ -556,8 +617,11 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     }
   }
 
-  /** Applies a classified pay/status exchange to the payout. */
-  function applyExchange(
+  /**
+   * Applies a classified pay/status exchange to the payout: the outcome, its journal and
+   * the balances the reply carried are one unit of a group commit.
+   */
+  async function applyExchange(
     t: Terminal,
     conn: Conn,
     claimed: Payout,
@@ -565,7 +629,7 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     outcome: PayOutcome,
     exchange: ExchangeRecord,
     report: RunReport
-  ): { payout: Payout | null; decision: PayDecision; flags: DecisionFlags } {
+  ): Promise<{ payout: Payout | null; decision: PayDecision; flags: DecisionFlags }> {
     const seenRegistered = claimed.qiwiStatus !== null && claimed.qiwiStatus !== '-1'
     const decision = decidePayExchange(outcome, exchange, { mode, seenRegistered })
     const flags = decisionFlags(outcome)
@@ -574,7 +638,13 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     const classification = `${outcome.kind}:${outcome.reason}`
     let d6 = false
 
-    const payout = commitResult(claimed, from, (cur) => {
+    let balancesStored = false
+    const payout = await commits.run(() => {
+      const out = commitResult(claimed, from, buildOutcome)
+      balancesStored = writeBalances(t, outcome.balances)
+      return out
+    })
+    function buildOutcome(cur: Payout): { to: PayoutState; patch: PayoutPatch; events: NewPayoutEvent[] } {
       const n = now()
       const patch: PayoutPatch = {
         ...replyPatch(cur, outcome),
@@ -637,14 +707,14 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
         : decisionNote(decision, mode)
       if (note !== null) events.push({ kind: 'state', message: note })
       return { to, patch, events }
-    })
+    }
 
     if (payout) {
       changed(payout)
       if (isFinalState(payout.state)) report.finalized += 1
     }
     if (notSentCause(exchange) === null) contact(t)
-    storeBalances(t, outcome.balances)
+    if (balancesStored) announceBalances(t)
     if (d6) {
       alert({
         kind: 'not-found',
@@ -685,7 +755,7 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
   // ---------------------------------------------------------------------------------------
   // steps
 
-  async function precheckStep(p: Payout, report: RunReport): Promise<StepResult> {
+  async function precheckStep(p: Payout, report: RunReport, turn: Turn = NO_TURN): Promise<StepResult> {
     const t = getTerminal(db, p.terminalRef)
     if (!t || t.paused) return 'stop'
     const c = await connect(t)
@@ -695,6 +765,7 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     }
     const conn = c.value
     let claimed: Payout | null
+    await turn.before
     try {
       claimed = claimPayout(
         db,
@@ -712,6 +783,8 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
       }
       throw e
     }
+    // The turn passes on only once this payout's pay is queued (or it ends otherwise), so
+    // pays keep entry order even when some payouts need a pre-check first.
     if (!claimed) return 'continue'
     inFlight.add(p.id)
     let res: Awaited<ReturnType<TopupClient['checkDeposit']>>
@@ -828,11 +901,11 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     }
     if (notSentCause(exchange) === null) contact(t)
     changed(out)
-    if (decision.kind === 'pay') return sendStep(out, report)
+    if (decision.kind === 'pay') return sendStep(out, report, turn)
     return result
   }
 
-  async function payStep(p: Payout, report: RunReport): Promise<StepResult> {
+  async function payStep(p: Payout, report: RunReport, turn: Turn = NO_TURN): Promise<StepResult> {
     const t = getTerminal(db, p.terminalRef)
     if (!t || t.paused) return 'stop'
     const c = await connect(t)
@@ -883,20 +956,25 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
       changed(out)
       return 'continue'
     }
+    await turn.before
     const n = now()
     let claimed: Payout
     try {
       // The reservation: committed BEFORE the first byte. After this point the payout can
       // only end through a QIWI final status.
-      claimed = transition(
-        db,
-        p.id,
-        p.state,
-        'sending',
-        { nextAction: 'pay', attempts: p.attempts + 1, nextCheckAt: n + conn.leaseMs },
-        { kind: 'state', requestType: 'pay', message: `pay about to be sent (attempt ${p.attempts + 1})` },
-        n
+      const reserved = commits.run(() =>
+        transition(
+          db,
+          p.id,
+          p.state,
+          'sending',
+          { nextAction: 'pay', attempts: p.attempts + 1, nextCheckAt: n + conn.leaseMs },
+          { kind: 'state', requestType: 'pay', message: `pay about to be sent (attempt ${p.attempts + 1})` },
+          n
+        )
       )
+      turn.queued()
+      claimed = await reserved
     } catch (e) {
       const ae = asAppError(e)
       if (STORAGE_CODES.has(ae.code)) {
@@ -931,14 +1009,14 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
       connectTrouble(t, res.error)
       return 'stop'
     }
-    const r = applyExchange(t, conn, claimed, 'pay', res.value.outcome, res.value.exchange, report)
+    const r = await applyExchange(t, conn, claimed, 'pay', res.value.outcome, res.value.exchange, report)
     if (r.decision.kind === 'not-sent' || r.flags.pause) return 'stop'
     return 'continue'
   }
 
-  function sendStep(p: Payout, report: RunReport): Promise<StepResult> {
-    if (p.state === 'queued' && p.nextAction === 'precheck') return precheckStep(p, report)
-    return payStep(p, report)
+  function sendStep(p: Payout, report: RunReport, turn: Turn = NO_TURN): Promise<StepResult> {
+    if (p.state === 'queued' && p.nextAction === 'precheck') return precheckStep(p, report, turn)
+    return payStep(p, report, turn)
   }
 
   async function pollStep(p: Payout, report: RunReport): Promise<void> {
@@ -960,29 +1038,36 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     }
     if (!pollAllowed(p.lastStatusRequestAt, n, conn.minPollMs)) {
       // The hard floor holds whatever next_check_at says (another desk version, a clock jump).
-      claimPayout(
-        db,
-        p.id,
-        expect,
-        'waiting',
-        {
-          nextCheckAt: scheduleAfter(p.lastStatusRequestAt ?? n, conn.minPollMs, cfg.jitterFraction, random)
-        },
-        [],
-        n
+      await commits.run(() =>
+        claimPayout(
+          db,
+          p.id,
+          expect,
+          'waiting',
+          {
+            nextCheckAt: scheduleAfter(p.lastStatusRequestAt ?? n, conn.minPollMs, cfg.jitterFraction, random)
+          },
+          [],
+          n
+        )
       )
       return
     }
     let claimed: Payout | null
     try {
-      claimed = claimPayout(
-        db,
-        p.id,
-        expect,
-        'waiting',
-        { lastStatusRequestAt: n, nextCheckAt: scheduleAfter(n, conn.minPollMs, cfg.jitterFraction, random) },
-        [],
-        n
+      claimed = await commits.run(() =>
+        claimPayout(
+          db,
+          p.id,
+          expect,
+          'waiting',
+          {
+            lastStatusRequestAt: n,
+            nextCheckAt: scheduleAfter(n, conn.minPollMs, cfg.jitterFraction, random)
+          },
+          [],
+          n
+        )
       )
     } catch (e) {
       if (isStorage(e)) {
@@ -1005,7 +1090,7 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
       connectTrouble(t, res.error)
       return
     }
-    applyExchange(t, conn, claimed, 'status', res.value.outcome, res.value.exchange, report)
+    await applyExchange(t, conn, claimed, 'status', res.value.outcome, res.value.exchange, report)
   }
 
   /** A 'sending' reservation whose lease ran out belongs to a dead process: outcome unknown → status. */
@@ -1053,8 +1138,13 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     return next
   }
 
-  /** Sends the terminal's due pre-checks and pays in entry order; stops at the first sign of trouble. */
+  /**
+   * Sends the terminal's due pre-checks and pays in entry order, up to
+   * `cfg.sendConcurrency` at once (their reservations share a commit); stops starting new
+   * ones at the first sign of trouble and lets those in flight finish.
+   */
   function runLane(terminalRef: string, report: RunReport, maxEntrySeq?: number): Promise<void> {
+    const width = Math.max(1, Math.floor(cfg.sendConcurrency))
     return withLane(terminalRef, async () => {
       for (let round = 0; round < 10; round++) {
         const t = getTerminal(db, terminalRef)
@@ -1062,7 +1152,11 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
         const items = dueSendWork(db, terminalRef, now(), cfg.batchLimit, maxEntrySeq)
         if (items.length === 0) return
         if (!(await reachable(t, report, true))) return
+        let stop = false
+        const running = new Set<Promise<void>>()
+        let previous: Promise<void> = Promise.resolve()
         for (const p of items) {
+          if (stop) break
           if (inFlight.has(p.id)) continue
           const fresh = getPayout(db, p.id)
           if (
@@ -1074,17 +1168,28 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
             continue
           }
           if (fresh.nextCheckAt === null || fresh.nextCheckAt > now()) continue
-          let r: StepResult
-          try {
-            r = await sendStep(fresh, report)
-          } catch (e) {
-            const ae = asAppError(e)
-            if (STORAGE_CODES.has(ae.code)) storageTrouble(ae, 'send', terminalRef, p.id)
-            else log.error({ payoutId: p.id, code: ae.code, err: ae.message }, 'send step failed')
-            return
-          }
-          if (r === 'stop') return
+          let markQueued: () => void = () => undefined
+          const queued = new Promise<void>((resolve) => (markQueued = resolve))
+          const turn: Turn = { before: previous, queued: markQueued }
+          previous = queued
+          const task = (async (): Promise<void> => {
+            try {
+              if ((await sendStep(fresh, report, turn)) === 'stop') stop = true
+            } catch (e) {
+              stop = true
+              const ae = asAppError(e)
+              if (STORAGE_CODES.has(ae.code)) storageTrouble(ae, 'send', terminalRef, p.id)
+              else log.error({ payoutId: p.id, code: ae.code, err: ae.message }, 'send step failed')
+            } finally {
+              markQueued()
+            }
+          })()
+          running.add(task)
+          void task.then(() => running.delete(task))
+          if (running.size >= width) await Promise.race(running)
         }
+        await Promise.all(running)
+        if (stop) return
       }
     })
   }
@@ -1215,6 +1320,53 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     }
   }
 
+  function intentOf(prepared: PreparedPayout, batchKey: string | null): NewPayout {
+    return {
+      terminalRef: prepared.terminal.id,
+      service: prepared.service,
+      account: prepared.account,
+      accountDisplay: prepared.accountDisplay,
+      amountKopecks: prepared.amountKopecks,
+      currency: 'RUB',
+      comment: prepared.comment,
+      extras: prepared.extras,
+      precheck: prepared.precheck,
+      batchKey
+    }
+  }
+
+  /**
+   * Records many prepared payouts (a batch file): intents in chunks of BATCH_CHUNK, each
+   * chunk one all-or-nothing unit of a group commit, every chunk durable before anything
+   * of the batch is sent (a started engine is kicked once, at the end).
+   */
+  async function recordBatch(entries: readonly BatchEntry[]): Promise<RecordedBatchEntry[]> {
+    const out: RecordedBatchEntry[] = []
+    for (let i = 0; i < entries.length; i += BATCH_CHUNK) {
+      const chunk = entries.slice(i, i + BATCH_CHUNK)
+      let results: ReturnType<typeof createIntent>[]
+      try {
+        results = await commits.run(() =>
+          chunk.map((e) =>
+            createIntent(db, intentOf(e.prepared, e.batchKey ?? null), e.clientRequestId, now())
+          )
+        )
+      } catch (e) {
+        const ae = asAppError(e)
+        if (STORAGE_CODES.has(ae.code)) {
+          storageTrouble(ae, 'record intent', chunk[0]?.prepared.terminal.id ?? null, null)
+        }
+        throw ae
+      }
+      for (const r of results) {
+        if (r.created) changed(r.payout)
+        out.push({ view: viewOf(r.payout), created: r.created })
+      }
+    }
+    if (entries.length > 0) kickFn?.()
+    return out
+  }
+
   async function recordPrepared(
     prepared: PreparedPayout,
     clientRequestId: string,
@@ -1223,22 +1375,8 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     // crash-harness mutation point: send-before-persist (docs/CRASH-HARNESS.md; nothing here in a real build)
     let id: number
     try {
-      const created = createIntent(
-        db,
-        {
-          terminalRef: prepared.terminal.id,
-          service: prepared.service,
-          account: prepared.account,
-          accountDisplay: prepared.accountDisplay,
-          amountKopecks: prepared.amountKopecks,
-          currency: 'RUB',
-          comment: prepared.comment,
-          extras: prepared.extras,
-          precheck: prepared.precheck,
-          batchKey: opts.batchKey ?? null
-        },
-        clientRequestId,
-        now()
+      const created = await commits.run(() =>
+        createIntent(db, intentOf(prepared, opts.batchKey ?? null), clientRequestId, now())
       )
       id = created.payout.id
       if (created.created) changed(created.payout)
@@ -1490,6 +1628,7 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     preparePayout,
     createPayout,
     recordPrepared,
+    recordBatch,
     precheck,
     checkUser,
     get: (id) => {

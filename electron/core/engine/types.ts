@@ -40,6 +40,12 @@ export interface EngineConfig {
   /** Status requests running at once (all terminals). Default 4. */
   pollConcurrency: number
   /**
+   * Pre-checks and pays in flight at once per terminal. Reservations are committed and
+   * requests started in entry order; with 1, QIWI also receives them strictly in that
+   * order. Default 8.
+   */
+  sendConcurrency: number
+  /**
    * Floor of the status interval for loopback endpoints (the sandbox, a local
    * emulator). Non-loopback endpoints never go below 600 s whatever the terminal
    * says (QIWI: at most one status request per payment per 10 minutes). Default 1.
@@ -74,6 +80,7 @@ export interface EngineConfig {
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   pollConcurrency: 4,
+  sendConcurrency: 8,
   loopbackMinPollSeconds: 1,
   jitterFraction: 0.1,
   precheckRetrySeconds: 60,
@@ -162,6 +169,12 @@ export interface PayoutEngine {
     clientRequestId: string,
     opts?: CreatePayoutOptions
   ): Promise<PayoutView>
+  /**
+   * Records many prepared payouts at once (batch files): every intent durable before any of
+   * them is sent, in all-or-nothing chunks sharing commits; one result per entry, in order
+   * (`created: false` when its clientRequestId/batchKey was recorded before).
+   */
+  recordBatch(entries: readonly BatchEntry[]): Promise<RecordedBatchEntry[]>
   /** check-deposit-possible (wallets) with the terminal's absent-wallet policy; nothing is recorded. */
   precheck(input: {
     terminalRef: string
@@ -193,6 +206,17 @@ export interface PayoutEngine {
   /** Un-pauses a terminal (after an operator fixed what a fatal error or 215 reported). */
   resumeTerminal(terminalRef: string): Terminal
   toPayoutView(payout: Payout, terminal: Terminal | null, lang?: Lang): PayoutView
+}
+
+export interface BatchEntry {
+  prepared: PreparedPayout
+  clientRequestId: string
+  batchKey?: string | null | undefined
+}
+
+export interface RecordedBatchEntry {
+  view: PayoutView
+  created: boolean
 }
 
 export interface CreatePayoutOptions {
