@@ -1566,7 +1566,9 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
       if (stopped || running) return
       running = (async () => {
         try {
-          await runOnce()
+          const r = await runOnce()
+          // A pass that sent a full batch stopped at its cap, not because the queue is empty.
+          if (r.pays + r.prechecks >= cfg.batchLimit) again = true
           await pingDue()
         } catch (e) {
           log.error({ err: asAppError(e).message }, 'engine pass failed')
