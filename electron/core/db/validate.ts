@@ -14,6 +14,7 @@ import {
   NEXT_ACTIONS,
   EVENT_KINDS
 } from './types'
+import type { PayoutFilter, PayoutService, PayoutState } from './types'
 
 /** Parses with `schema` or throws AppError('invalid-input') naming the first bad field. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
@@ -224,3 +225,105 @@ export const payoutFilterSchema = z.strictObject({
   amountMaxKopecks: z.number().int().min(0).optional(),
   search: z.string().max(64).optional()
 })
+
+const MAX_TIMESTAMP = 8_640_000_000_000_000
+const STATE_SET: ReadonlySet<string> = new Set(PAYOUT_STATES)
+const SERVICE_SET: ReadonlySet<string> = new Set(PAYOUT_SERVICES)
+
+function fastTimestamp(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_TIMESTAMP
+}
+
+function fastAmount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+}
+
+/** A copy of `v` when it is an array of at most `max` members of `set`, else null. */
+function fastEnumArray(v: unknown, set: ReadonlySet<string>, max: number): string[] | null {
+  if (!Array.isArray(v) || v.length > max) return null
+  const out: string[] = []
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i]
+    if (typeof x !== 'string' || !set.has(x)) return null
+    out.push(x)
+  }
+  return out
+}
+
+/** A copy of `v` when it is an array of at most 100 terminal refs, else null. */
+function fastTerminalRefs(v: unknown): string[] | null {
+  if (!Array.isArray(v) || v.length > 100) return null
+  const out: string[] = []
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i]
+    // UTF-16 units ≥ code points, so `length <= 64` can only under-accept; zod decides the rest
+    if (typeof x !== 'string' || x.length < 1 || x.length > 64) return null
+    out.push(x)
+  }
+  return out
+}
+
+/**
+ * A copy of `input` when it certainly passes payoutFilterSchema, else null. Stricter
+ * than the schema at the edges (plain objects only; lengths in UTF-16 units, which the
+ * schema counts in code points): anything not accepted here goes to zod, so what is
+ * accepted or refused, and every error, stay the schema's.
+ */
+function fastFilter(input: unknown): PayoutFilter | null {
+  if (typeof input !== 'object' || input === null) return null
+  const proto: unknown = Object.getPrototypeOf(input)
+  if (proto !== Object.prototype && proto !== null) return null
+  const src = input as Record<string, unknown>
+  const out: PayoutFilter = {}
+  for (const key of Object.keys(src)) {
+    const v = src[key]
+    if (v === undefined) continue
+    switch (key) {
+      case 'from':
+      case 'to':
+        if (!fastTimestamp(v)) return null
+        out[key] = v
+        break
+      case 'amountMinKopecks':
+      case 'amountMaxKopecks':
+        if (!fastAmount(v)) return null
+        out[key] = v
+        break
+      case 'states': {
+        const a = fastEnumArray(v, STATE_SET, PAYOUT_STATES.length)
+        if (a === null) return null
+        out.states = a as PayoutState[]
+        break
+      }
+      case 'services': {
+        const a = fastEnumArray(v, SERVICE_SET, PAYOUT_SERVICES.length)
+        if (a === null) return null
+        out.services = a as PayoutService[]
+        break
+      }
+      case 'terminalRefs': {
+        const a = fastTerminalRefs(v)
+        if (a === null) return null
+        out.terminalRefs = a
+        break
+      }
+      case 'search':
+        if (typeof v !== 'string' || v.length > 64) return null
+        out.search = v
+        break
+      default:
+        return null
+    }
+  }
+  return out
+}
+
+/**
+ * payoutFilterSchema for the history hot path. The zod parse cost ~1–2 µs of a search
+ * that runs in ~40 µs; a hand-written check takes a tenth of that. It only ever
+ * accepts (see fastFilter), so bad input still reaches the schema and fails with the
+ * same code, message and field.
+ */
+export function parsePayoutFilter(input: unknown, what = 'filter'): PayoutFilter {
+  return fastFilter(input) ?? parseInput(payoutFilterSchema, input, what)
+}
