@@ -23,8 +23,12 @@ import type { Db } from './connection'
 import { mapSqliteError } from './errors'
 
 export interface GroupCommitter {
-  /** Queues a synchronous write unit; resolves with its result once it is durable. */
-  run<T>(fn: () => T): Promise<T>
+  /**
+   * Queues a synchronous write unit; resolves with its result once it is durable. An
+   * `urgent` unit (someone is waiting for it, e.g. a cashier's entry) is never held: its
+   * group commits on the next turn, taking along whatever else is queued.
+   */
+  run<T>(fn: () => T, opts?: { urgent?: boolean }): Promise<T>
   /** Commits what is queued now (normally done on the next turn of the event loop). */
   flush(): void
   /** Units queued and not yet committed. */
@@ -72,6 +76,7 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
   const queue: Unit[] = []
   let scheduled = false
   let oldestAt = 0
+  let urgent = false
   let groups = 0
   let units = 0
 
@@ -98,7 +103,13 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
   }
 
   function tick(): void {
-    if (queue.length > 0 && queue.length < maxGroup && clock() - oldestAt < maxHoldMs && expectMore()) {
+    if (
+      !urgent &&
+      queue.length > 0 &&
+      queue.length < maxGroup &&
+      clock() - oldestAt < maxHoldMs &&
+      expectMore()
+    ) {
       setTimeout(tick, 1)
       return
     }
@@ -107,6 +118,7 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
 
   function flush(): void {
     scheduled = false
+    urgent = false
     while (queue.length > 0) {
       const batch = queue.splice(0, maxGroup)
       let results: Outcome[]
@@ -127,8 +139,9 @@ export function createGroupCommitter(db: Db, opts: GroupCommitOptions = {}): Gro
   }
 
   return {
-    run<T>(fn: () => T): Promise<T> {
+    run<T>(fn: () => T, runOpts: { urgent?: boolean } = {}): Promise<T> {
       return new Promise<T>((resolve, reject) => {
+        if (runOpts.urgent === true) urgent = true
         if (queue.length === 0) oldestAt = clock()
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject })
         if (!scheduled) {

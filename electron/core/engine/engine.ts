@@ -196,8 +196,9 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
    */
   const commits = createGroupCommitter(db, {
     // Replies still in flight will bring their outcomes within milliseconds: let them
-    // share the commit (a few ms of hold at most, never longer than maxHoldMs).
-    expectMore: () => inFlight.size > 0
+    // share the commit (never held longer than commitHoldMs).
+    expectMore: () => inFlight.size > 0,
+    maxHoldMs: cfg.commitHoldMs
   })
 
   // ---------------------------------------------------------------------------------------
@@ -1375,8 +1376,9 @@ export function createPayoutEngine(deps: EngineDeps): PayoutEngine {
     // crash-harness mutation point: send-before-persist (docs/CRASH-HARNESS.md; nothing here in a real build)
     let id: number
     try {
-      const created = await commits.run(() =>
-        createIntent(db, intentOf(prepared, opts.batchKey ?? null), clientRequestId, now())
+      const created = await commits.run(
+        () => createIntent(db, intentOf(prepared, opts.batchKey ?? null), clientRequestId, now()),
+        { urgent: true }
       )
       id = created.payout.id
       if (created.created) changed(created.payout)

@@ -46,6 +46,12 @@ export interface EngineConfig {
    */
   sendConcurrency: number
   /**
+   * Longest wait of a write for the replies still in flight, so their outcomes share one
+   * durable commit (db/group-commit.ts). Only delays when a write becomes durable; nothing
+   * acts on it before. Default 10 ms.
+   */
+  commitHoldMs: number
+  /**
    * Floor of the status interval for loopback endpoints (the sandbox, a local
    * emulator). Non-loopback endpoints never go below 600 s whatever the terminal
    * says (QIWI: at most one status request per payment per 10 minutes). Default 1.
@@ -81,6 +87,7 @@ export interface EngineConfig {
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   pollConcurrency: 4,
   sendConcurrency: 8,
+  commitHoldMs: 10,
   loopbackMinPollSeconds: 1,
   jitterFraction: 0.1,
   precheckRetrySeconds: 60,

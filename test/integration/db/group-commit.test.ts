@@ -112,6 +112,13 @@ describe('group commit', () => {
     await eager.run(() => setSetting(db, 'e2', 2, T0))
     expect(eager.stats()).toEqual({ groups: 2, units: 2 })
 
+    // An urgent unit is never held, and takes the held ones along.
+    const urgentGc = createGroupCommitter(db, { expectMore: () => true, maxHoldMs: 60_000 })
+    const heldUnit = urgentGc.run(() => setSetting(db, 'u1', 1, T0))
+    const urgentUnit = urgentGc.run(() => setSetting(db, 'u2', 2, T0), { urgent: true })
+    await Promise.all([heldUnit, urgentUnit])
+    expect(urgentGc.stats()).toEqual({ groups: 1, units: 2 })
+
     // Always expecting: the hold ends at maxHoldMs.
     const capped = createGroupCommitter(db, { expectMore: () => true, maxHoldMs: 20 })
     const t0 = performance.now()
