@@ -7,7 +7,6 @@
  * incomplete, contradictory or unexpected is `unknown` (keep polling), never a
  * failure. Decision table: docs/CLASSIFIER.md.
  */
-import { z } from 'zod'
 import { DUPLICATE_MISMATCH_CODE } from './codes'
 import {
   CODE_RE,
@@ -19,15 +18,7 @@ import {
   readRequestLevel,
   transportReason
 } from './reply-common'
-import {
-  CYRILLIC_RESULT_CODE_ATTR,
-  attr,
-  children,
-  findAll,
-  isXmlObject,
-  textOf,
-  trimXmlWs
-} from './safe-xml'
+import { CYRILLIC_RESULT_CODE_ATTR, attr, findAll, isXmlObject, ownGet, textOf, trimXmlWs } from './safe-xml'
 import type { XmlObject, XmlValue } from './safe-xml'
 import type { Balances, OutcomeReason, PayOutcome, TransportError } from './types'
 
@@ -39,8 +30,8 @@ export interface PayReplyContext {
   maxBytes?: number | undefined
 }
 
-function unknown(reason: OutcomeReason, extra: Partial<PayOutcome> = {}): PayOutcome {
-  return { kind: 'unknown', reason, fatal: false, duplicateMismatch: false, balances: {}, ...extra }
+function unknown(reason: OutcomeReason, balances: Balances = {}): PayOutcome {
+  return { kind: 'unknown', reason, fatal: false, duplicateMismatch: false, balances }
 }
 
 /** A transport failure (connect, TLS, timeout, cap, refused URL …): always unknown. */
@@ -50,40 +41,66 @@ export function classifyPayTransportFailure(error: TransportError): PayOutcome {
 
 /** Any HTTP status other than 200 (including 3xx, never followed): unknown. */
 export function classifyPayHttpStatus(status: number): PayOutcome {
-  return unknown('http-status', { requestMessage: `HTTP ${status}` })
+  return {
+    kind: 'unknown',
+    reason: 'http-status',
+    fatal: false,
+    duplicateMismatch: false,
+    balances: {},
+    requestMessage: `HTTP ${status}`
+  }
 }
 
-const PaymentAttrs = z.object({
-  status: z.string().regex(/^(?:0|-?[1-9][0-9]{0,3})$/),
-  'transaction-number': z.string(),
-  txn_id: z
-    .string()
-    .regex(/^[0-9]{0,20}$/)
-    .optional(),
-  'final-status': z.enum(['true', 'false']).optional(),
-  'fatal-error': z.enum(['true', 'false']).optional(),
-  'result-code': z.string().regex(CODE_RE).optional(),
-  'txn-date': z.string().max(64).optional()
-})
+/** The payment attributes the decision depends on, checked (docs/CLASSIFIER.md row 10). */
+interface PaymentAttrs {
+  status: string
+  'transaction-number': string
+  txn_id: string | undefined
+  'final-status': 'true' | 'false' | undefined
+  'fatal-error': 'true' | 'false' | undefined
+  'result-code': string | undefined
+  'txn-date': string | undefined
+}
 
-const ATTRS = ['status', 'transaction-number', 'txn_id', 'final-status', 'fatal-error', 'txn-date'] as const
+const STATUS_RE = /^(?:0|-?[1-9][0-9]{0,3})$/
+const TXN_ID_RE = /^[0-9]{0,20}$/
+const MAX_TXN_DATE_LENGTH = 64
 
-/** Reads the attributes the decision depends on; null when malformed. */
-function readPaymentAttrs(p: XmlValue): z.infer<typeof PaymentAttrs> | 'contradictory' | null {
-  const raw: Record<string, string> = {}
-  for (const name of ATTRS) {
-    const v = attr(p, name)
-    // Attribute values are taken exactly: `final-status="true "` is not `true`.
-    if (v !== undefined) raw[name] = v
-  }
+function isBoolText(v: string | undefined): v is 'true' | 'false' | undefined {
+  return v === undefined || v === 'true' || v === 'false'
+}
+
+/**
+ * Reads the attributes the decision depends on; null when malformed. Attribute values
+ * are taken exactly: `final-status="true "` is not `true`.
+ */
+function readPaymentAttrs(p: XmlValue): PaymentAttrs | 'contradictory' | null {
+  if (!isXmlObject(p)) return null
   // Cyrillic `result-сode` (doc typo, spec §9 #8) is a fallback; both spellings must agree.
   const rc = attr(p, 'result-code')
   const rcCyr = attr(p, CYRILLIC_RESULT_CODE_ATTR)
   if (rc !== undefined && rcCyr !== undefined && rc !== rcCyr) return 'contradictory'
   const code = rc ?? rcCyr
-  if (code !== undefined) raw['result-code'] = code
-  const parsed = PaymentAttrs.safeParse(raw)
-  return parsed.success ? parsed.data : null
+  const status = attr(p, 'status')
+  const num = attr(p, 'transaction-number')
+  const txnId = attr(p, 'txn_id')
+  const final = attr(p, 'final-status')
+  const fatal = attr(p, 'fatal-error')
+  const txnDate = attr(p, 'txn-date')
+  if (status === undefined || !STATUS_RE.test(status) || num === undefined) return null
+  if (txnId !== undefined && !TXN_ID_RE.test(txnId)) return null
+  if (!isBoolText(final) || !isBoolText(fatal)) return null
+  if (code !== undefined && !CODE_RE.test(code)) return null
+  if (txnDate !== undefined && txnDate.length > MAX_TXN_DATE_LENGTH) return null
+  return {
+    status,
+    'transaction-number': num,
+    txn_id: txnId,
+    'final-status': final,
+    'fatal-error': fatal,
+    'result-code': code,
+    'txn-date': txnDate
+  }
 }
 
 function amountOf(obj: XmlObject | undefined, name: string): string | undefined {
@@ -93,31 +110,46 @@ function amountOf(obj: XmlObject | undefined, name: string): string | undefined 
 }
 
 function sideOf(p: XmlObject, name: 'from' | 'to'): XmlObject | undefined {
-  const all = children(p, name)
-  return all.length === 1 && isXmlObject(all[0]) ? all[0] : undefined
+  const v = ownGet(p, name)
+  return isXmlObject(v) ? v : undefined
 }
 
 /** `payment/extra name="rrn"` etc.; undefined when absent or repeated. */
-function paymentExtra(p: XmlObject, name: string): string | undefined {
-  const found = children(p, 'extra').filter((e) => attr(e, 'name') === name)
-  if (found.length !== 1) return undefined
-  const t = textOf(found[0] as XmlValue)
+function paymentExtra(extras: XmlValue | undefined, name: string): string | undefined {
+  if (extras === undefined) return undefined
+  let found: XmlValue | undefined
+  if (Array.isArray(extras)) {
+    for (const e of extras) {
+      if (attr(e, 'name') !== name) continue
+      if (found !== undefined) return undefined
+      found = e
+    }
+  } else if (attr(extras, 'name') === name) {
+    found = extras
+  }
+  if (found === undefined) return undefined
+  const t = textOf(found)
   return t === undefined ? undefined : trimXmlWs(t)
 }
 
-function details(p: XmlValue): Partial<PayOutcome> {
-  if (!isXmlObject(p)) return {}
-  const from = sideOf(p, 'from')
-  const to = sideOf(p, 'to')
+/** The request-level part of every outcome that got that far. */
+interface Base {
+  balances: Balances
+  requestResultCode: number | undefined
+  requestMessage: string | undefined
+  fatal: boolean
+  duplicateMismatch: boolean
+}
+
+function fromBase(base: Base, kind: PayOutcome['kind'], reason: OutcomeReason): PayOutcome {
   return {
-    fromAmount: amountOf(from, 'amount'),
-    fromCcy: from ? childText(from, 'ccy') : undefined,
-    toAmount: amountOf(to, 'amount'),
-    toCcy: to ? childText(to, 'ccy') : undefined,
-    toServiceId: to ? childText(to, 'service-id') : undefined,
-    toAccountNumber: to ? childText(to, 'account-number') : undefined,
-    rrn: paymentExtra(p, 'rrn'),
-    billRegId: paymentExtra(p, 'billRegId')
+    kind,
+    reason,
+    fatal: base.fatal,
+    duplicateMismatch: base.duplicateMismatch,
+    balances: base.balances,
+    requestResultCode: base.requestResultCode,
+    requestMessage: base.requestMessage
   }
 }
 
@@ -128,44 +160,59 @@ export function classifyPayReply(body: string | Uint8Array, ctx: PayReplyContext
   const doc = loaded.doc
   const balances: Balances = readBalances(doc)
   const rl = readRequestLevel(doc)
-  if (rl === null) return unknown('incomplete', { balances })
-  const base = {
+  if (rl === null) return unknown('incomplete', balances)
+  const base: Base = {
     balances,
     requestResultCode: rl.code,
     requestMessage: rl.message,
     fatal: rl.fatal,
     duplicateMismatch: rl.code === DUPLICATE_MISMATCH_CODE
   }
-  if (rl.code !== undefined && rl.code !== 0) return { ...unknown('request-error'), ...base }
+  if (rl.code !== undefined && rl.code !== 0) return fromBase(base, 'unknown', 'request-error')
 
-  const payments = findAll(doc, 'payment')
+  const payments = findAll(doc, 'payment', 2)
   if (payments.length === 0) {
     // Rule 7: a status reply without our payment → not found. Only when the reply says
     // explicitly that the request itself succeeded (result-code 0); otherwise incomplete.
-    if (ctx.mode === 'status' && rl.code === 0) return { ...base, kind: 'not-found', reason: 'no-payment' }
-    return { ...unknown(rl.code === 0 ? 'no-payment' : 'incomplete'), ...base }
+    if (ctx.mode === 'status' && rl.code === 0) return fromBase(base, 'not-found', 'no-payment')
+    return fromBase(base, 'unknown', rl.code === 0 ? 'no-payment' : 'incomplete')
   }
   // We always ask about exactly one payment; more than one in the reply is ambiguous.
-  if (payments.length > 1) return { ...unknown('ambiguous'), ...base }
+  if (payments.length > 1) return fromBase(base, 'unknown', 'ambiguous')
   const p = payments[0] as XmlValue
   const a = readPaymentAttrs(p)
-  if (a === 'contradictory') return { ...unknown('contradictory'), ...base }
+  if (a === 'contradictory') return fromBase(base, 'unknown', 'contradictory')
   if (a === null) {
     const num = attr(p, 'transaction-number')
     const mismatch = num !== undefined && num !== ctx.transactionNumber
-    return { ...unknown(mismatch ? 'txn-mismatch' : 'incomplete'), ...base }
+    return fromBase(base, 'unknown', mismatch ? 'txn-mismatch' : 'incomplete')
   }
   const status = Number(a.status)
   const resultCode = a['result-code'] === undefined ? undefined : Number(a['result-code'])
   const paymentFatal = a['fatal-error'] === 'true'
   const msg = attr(p, 'message') ?? attr(p, 'msg')
+  // readPaymentAttrs accepted p, so it is an element with attributes.
+  const pObj = p as XmlObject
+  const from = sideOf(pObj, 'from')
+  const to = sideOf(pObj, 'to')
+  const extras = ownGet(pObj, 'extra')
+  // One object, built once with every field; each rule below only sets kind/reason/fatal.
   const info: PayOutcome = {
-    ...base,
-    ...details(p),
     kind: 'unknown',
     reason: 'incomplete',
     fatal: base.fatal || paymentFatal,
     duplicateMismatch: base.duplicateMismatch || resultCode === DUPLICATE_MISMATCH_CODE,
+    balances,
+    requestResultCode: base.requestResultCode,
+    requestMessage: base.requestMessage,
+    fromAmount: amountOf(from, 'amount'),
+    fromCcy: from ? childText(from, 'ccy') : undefined,
+    toAmount: amountOf(to, 'amount'),
+    toCcy: to ? childText(to, 'ccy') : undefined,
+    toServiceId: to ? childText(to, 'service-id') : undefined,
+    toAccountNumber: to ? childText(to, 'account-number') : undefined,
+    rrn: paymentExtra(extras, 'rrn'),
+    billRegId: paymentExtra(extras, 'billRegId'),
     transactionNumber: a['transaction-number'],
     txnId: a.txn_id,
     txnDate: a['txn-date'],
@@ -174,34 +221,40 @@ export function classifyPayReply(body: string | Uint8Array, ctx: PayReplyContext
     finalStatus: a['final-status'] === undefined ? undefined : a['final-status'] === 'true',
     message: freeText(msg)
   }
-  if (a['transaction-number'] !== ctx.transactionNumber) return { ...info, reason: 'txn-mismatch' }
-  if (info.duplicateMismatch) return { ...info, reason: 'duplicate-mismatch', fatal: true }
+  const verdict = (kind: PayOutcome['kind'], reason: OutcomeReason): PayOutcome => {
+    info.kind = kind
+    info.reason = reason
+    return info
+  }
+  if (a['transaction-number'] !== ctx.transactionNumber) return verdict('unknown', 'txn-mismatch')
+  if (info.duplicateMismatch) {
+    info.fatal = true
+    return verdict('unknown', 'duplicate-mismatch')
+  }
 
   const hasTxnId = a.txn_id !== undefined && a.txn_id !== ''
   const final = a['final-status']
   if (status === -1) {
-    if (final === 'true') return { ...info, reason: 'contradictory' }
-    return { ...info, kind: 'not-registered', reason: 'ok' }
+    if (final === 'true') return verdict('unknown', 'contradictory')
+    return verdict('not-registered', 'ok')
   }
   if (final === undefined) return info
   if (final === 'true') {
     // Empty txn_id means "not registered": it cannot be final at the same time.
-    if (!hasTxnId) return { ...info, reason: 'contradictory' }
+    if (!hasTxnId) return verdict('unknown', 'contradictory')
     if (status === 60) {
-      if (resultCode !== undefined && resultCode !== 0) return { ...info, reason: 'contradictory' }
-      return { ...info, kind: 'final-success', reason: 'ok' }
+      if (resultCode !== undefined && resultCode !== 0) return verdict('unknown', 'contradictory')
+      return verdict('final-success', 'ok')
     }
     if (status > 100) {
       // The reason code is part of a complete failure reply (we must know it is not 215).
       if (resultCode === undefined) return info
-      return { ...info, kind: 'final-failure', reason: 'ok' }
+      return verdict('final-failure', 'ok')
     }
-    return { ...info, reason: 'final-unexpected-status' }
+    return verdict('unknown', 'final-unexpected-status')
   }
   if (!hasTxnId) {
-    return ctx.mode === 'pay'
-      ? { ...info, kind: 'not-registered', reason: 'ok' }
-      : { ...info, kind: 'not-found', reason: 'no-payment' }
+    return ctx.mode === 'pay' ? verdict('not-registered', 'ok') : verdict('not-found', 'no-payment')
   }
-  return { ...info, kind: 'not-final', reason: 'ok' }
+  return verdict('not-final', 'ok')
 }

@@ -4,8 +4,8 @@
  */
 import { formatAmount, parseWireAmount } from '../../../shared/money'
 import { isFatalRequestCode } from './codes'
-import { attr, children, isXmlObject, parseTopupXml, single, textOf, trimXmlWs } from './safe-xml'
-import type { XmlObject, XmlRejectReason } from './safe-xml'
+import { attr, isXmlObject, ownGet, parseTopupXml, single, textOf, trimXmlWs } from './safe-xml'
+import type { XmlObject, XmlRejectReason, XmlValue } from './safe-xml'
 import { decodeXmlText } from './xml-text'
 import type { Balances, OutcomeReason, TransportError } from './types'
 
@@ -20,7 +20,6 @@ export function xmlReason(r: XmlRejectReason): OutcomeReason {
     case 'too-large':
       return 'too-large'
     case 'not-well-formed':
-    case 'parser-error':
     case 'invalid-utf8':
       return 'xml-invalid'
     default:
@@ -82,6 +81,20 @@ export function freeText(v: string | undefined): string | undefined {
 }
 
 const BALANCE_CODE_RE = /^(?:[0-9]{3}|[A-Z]{3})$/
+/** Already in the normalized form (≤ 13 integer digits: always a safe number of kopecks). */
+const CANONICAL_AMOUNT_RE = /^(?:0|[1-9][0-9]{0,12})\.[0-9]{2}$/
+
+/** One `<balance>`: its currency code and normalized amount, or null when malformed. */
+function readBalance(item: XmlValue): [string, string] | null {
+  const code = attr(item, 'code')
+  const raw = textOf(item)
+  if (code === undefined || raw === undefined || !BALANCE_CODE_RE.test(code)) return null
+  const v = trimXmlWs(raw)
+  if (!WIRE_AMOUNT_RE.test(v)) return null
+  if (CANONICAL_AMOUNT_RE.test(v)) return [code, v]
+  const kopecks = parseWireAmount(v)
+  return kopecks === null ? null : [code, formatAmount(kopecks)]
+}
 
 /**
  * `<balances><balance code="643">200.00</balance>…` → { '643': '200.00' }.
@@ -90,29 +103,26 @@ const BALANCE_CODE_RE = /^(?:[0-9]{3}|[A-Z]{3})$/
  */
 export function readBalances(doc: XmlObject): Balances {
   const out: Balances = {}
-  const seen = new Set<string>()
-  for (const b of children(doc, 'balances')) {
+  const lists = ownGet(doc, 'balances')
+  if (lists === undefined) return out
+  let seen: Set<string> | null = null
+  for (const b of Array.isArray(lists) ? lists : [lists]) {
     if (!isXmlObject(b)) continue
-    for (const item of children(b, 'balance')) {
-      const code = attr(item, 'code')
-      const raw = textOf(item)
-      if (code === undefined || raw === undefined || !BALANCE_CODE_RE.test(code)) continue
-      const v = trimXmlWs(raw)
-      if (!WIRE_AMOUNT_RE.test(v)) continue
-      const kopecks = parseWireAmount(v)
-      if (kopecks === null) continue
+    const items = ownGet(b, 'balance')
+    if (items === undefined) continue
+    for (const item of Array.isArray(items) ? items : [items]) {
+      const entry = readBalance(item)
+      if (entry === null) continue
+      const [code, amount] = entry
+      seen ??= new Set<string>()
       if (seen.has(code)) {
         // A repeated currency is ambiguous: show neither value.
         Reflect.deleteProperty(out, code)
         continue
       }
       seen.add(code)
-      Object.defineProperty(out, code, {
-        value: formatAmount(kopecks),
-        enumerable: true,
-        writable: true,
-        configurable: true
-      })
+      // A code is 3 digits or 3 capital letters (BALANCE_CODE_RE): never an Object.prototype member.
+      out[code] = amount
     }
   }
   return out
@@ -120,9 +130,10 @@ export function readBalances(doc: XmlObject): Balances {
 
 /** Trimmed text of a single child element, or undefined when absent/repeated/not text. */
 export function childText(obj: XmlObject, name: string): string | undefined {
-  const s = single(obj, name)
-  if (s.kind !== 'one') return undefined
-  const t = textOf(s.value)
+  const v = ownGet(obj, name)
+  // Absent, or repeated (an array of two or more; only payment/balance are arrays when single).
+  if (v === undefined || (Array.isArray(v) && v.length !== 1)) return undefined
+  const t = textOf(Array.isArray(v) ? (v[0] as XmlValue) : v)
   return t === undefined ? undefined : trimXmlWs(t)
 }
 
