@@ -22,6 +22,8 @@ import {
   textOf
 } from '../../../electron/core/topup/index'
 import type { PayOutcome, PayOutcomeKind, XmlObject, XmlValue } from '../../../electron/core/topup/index'
+import { applyMutation } from './mutations'
+import type { Mutation } from './mutations'
 
 const TXN = '12345678'
 
@@ -166,13 +168,6 @@ const TOKENS = [
   'p:'
 ]
 
-type Mutation =
-  | { op: 'insert'; at: number; token: string }
-  | { op: 'delete'; at: number; len: number }
-  | { op: 'replace'; at: number; ch: string }
-  | { op: 'dup'; at: number; len: number }
-  | { op: 'truncate'; at: number }
-
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({
     op: fc.constant('insert' as const),
@@ -188,22 +183,6 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('dup' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 200 }) }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() })
 )
-
-function applyMutation(s: string, m: Mutation): string {
-  const at = s.length === 0 ? 0 : m.at % (s.length + 1)
-  switch (m.op) {
-    case 'insert':
-      return s.slice(0, at) + m.token + s.slice(at)
-    case 'delete':
-      return s.slice(0, at) + s.slice(at + m.len)
-    case 'replace':
-      return s.slice(0, at) + m.ch + s.slice(at + 1)
-    case 'dup':
-      return s.slice(0, at + m.len) + s.slice(at, at + m.len) + s.slice(at + m.len)
-    case 'truncate':
-      return s.slice(0, at)
-  }
-}
 
 const KINDS: readonly PayOutcomeKind[] = [
   'final-success',

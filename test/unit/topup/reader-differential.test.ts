@@ -23,6 +23,8 @@ import {
   parseTopupXml,
   scanMarkup
 } from '../../../electron/core/topup/index'
+import { applyMutation } from './mutations'
+import type { Mutation } from './mutations'
 
 const RUNS = Number(process.env['TOPUP_READER_FUZZ_RUNS'] ?? 20_000)
 const SEED = Number(process.env['TOPUP_READER_FUZZ_SEED'] ?? 20261123)
@@ -177,14 +179,6 @@ const TOKENS = [
   '@_x'
 ]
 
-type Mutation =
-  | { op: 'insert'; at: number; token: string }
-  | { op: 'delete'; at: number; len: number }
-  | { op: 'replace'; at: number; ch: string }
-  | { op: 'dup'; at: number; len: number }
-  | { op: 'truncate'; at: number }
-  | { op: 'after-tag'; nth: number; token: string }
-
 /** Inserted right after a `>`: mostly keeps the document well-formed, so the reader accepts. */
 const AFTER_TAG_TOKENS = [
   ' ',
@@ -259,29 +253,6 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
     weight: 4
   }
 )
-
-function applyMutation(s: string, m: Mutation): string {
-  if (m.op === 'after-tag') {
-    const ends: number[] = []
-    for (let k = s.indexOf('>'); k !== -1; k = s.indexOf('>', k + 1)) ends.push(k + 1)
-    if (ends.length === 0) return s
-    const p = ends[m.nth % ends.length] as number
-    return s.slice(0, p) + m.token + s.slice(p)
-  }
-  const at = s.length === 0 ? 0 : m.at % (s.length + 1)
-  switch (m.op) {
-    case 'insert':
-      return s.slice(0, at) + m.token + s.slice(at)
-    case 'delete':
-      return s.slice(0, at) + s.slice(at + m.len)
-    case 'replace':
-      return s.slice(0, at) + m.ch + s.slice(at + 1)
-    case 'dup':
-      return s.slice(0, at + m.len) + s.slice(at, at + m.len) + s.slice(at + m.len)
-    case 'truncate':
-      return s.slice(0, at)
-  }
-}
 
 const mutatedArb = fc
   .tuple(fc.nat({ max: CORPUS.length - 1 }), fc.array(mutationArb, { minLength: 1, maxLength: 3 }))
