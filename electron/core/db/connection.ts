@@ -18,6 +18,8 @@ import { nullLogger } from '../log/logger'
 import { mapSqliteError } from './errors'
 import { loadMigrations, migrate, verifySchemaVersion } from './migrate'
 import type { Migration } from './migrate'
+import { statementCache } from './statement-cache'
+import type { StatementOptions } from './statement-cache'
 
 export { mapSqliteError } from './errors'
 
@@ -176,31 +178,14 @@ export function readQuery<T>(db: Db, fn: () => T): T {
   }
 }
 
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>()
-
 /**
- * A prepared statement cached per connection. With `safeIntegers` INTEGER columns
- * come back as BigInt (for values that may exceed 2^53, e.g. the txn counter).
+ * A prepared statement from the connection's statement cache (statement-cache.ts), for
+ * the repositories' fixed SQL and for SQL generated from filters alike. `safeIntegers`:
+ * INTEGER columns come back as BigInt (values that may exceed 2^53, e.g. the txn
+ * counter); `raw`: rows come back as arrays.
  */
-export function prepared(db: Db, sql: string, opts: { safeIntegers?: boolean } = {}): Database.Statement {
-  let cache = statementCache.get(db)
-  if (!cache) {
-    cache = new Map()
-    statementCache.set(db, cache)
-  }
-  const safe = opts.safeIntegers === true
-  const key = (safe ? 'S:' : 'N:') + sql
-  let stmt = cache.get(key)
-  if (!stmt) {
-    try {
-      stmt = db.prepare(sql)
-    } catch (e) {
-      throw mapSqliteError(e)
-    }
-    if (safe) stmt.safeIntegers(true)
-    cache.set(key, stmt)
-  }
-  return stmt
+export function prepared(db: Db, sql: string, opts: StatementOptions = {}): Database.Statement {
+  return statementCache(db).get(sql, opts)
 }
 
 /** Closes the connection (checkpointing the WAL). Safe to call twice. */

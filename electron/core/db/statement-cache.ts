@@ -1,22 +1,26 @@
 /**
- * A bounded, per-connection cache of prepared statements for SQL that is generated
- * from input: the history screen's filters, sorts and page sizes each produce their
- * own text, so the set is open-ended and `prepared()` (connection.ts, unbounded, meant
- * for the repositories' fixed SQL) would grow with every combination a user tries.
+ * The bounded, per-connection cache of prepared statements behind `prepared()`
+ * (connection.ts). It holds the repositories' fixed SQL and the SQL generated from
+ * input — the history screen's filters, sorts and page sizes each produce their own
+ * text, so the set is open-ended and an unbounded cache would grow with every
+ * combination a user tries.
  *
  * Why cache at all: compiling the history SELECT costs ~90 µs on this schema, while a
  * search by transaction-number runs in ~40 µs (docs/BENCHMARKS.md, "Local payout
- * history"), so a statement prepared per call decided the history latency.
+ * history"), and compiling an UPDATE of payouts (with its triggers) costs far more than
+ * running it.
  *
- * The least recently used statement is dropped first. An evicted statement holds no
- * lock or open cursor (callers use `.all()`/`.get()`, which reset it), and
- * better-sqlite3 finalizes it when it is garbage-collected or the connection closes.
+ * The least recently used statement is dropped first; the capacity leaves room for the
+ * fixed SQL (about a hundred statements) next to the generated shapes in use. An
+ * evicted statement holds no lock or open cursor (callers use `.all()`/`.get()`/`.run()`,
+ * which reset it), and better-sqlite3 finalizes it when it is garbage-collected or the
+ * connection closes.
  */
 import type Database from 'better-sqlite3'
 import type { Db } from './connection'
 import { mapSqliteError } from './errors'
 
-export const DEFAULT_STATEMENT_CACHE_SIZE = 64
+export const DEFAULT_STATEMENT_CACHE_SIZE = 160
 
 export interface StatementOptions {
   /** INTEGER columns come back as BigInt (for values that may exceed 2^53). */
@@ -107,7 +111,7 @@ export class StatementCache {
 
 const caches = new WeakMap<Database.Database, StatementCache>()
 
-/** The connection's cache of generated statements (created on first use). */
+/** The connection's statement cache (created on first use). */
 export function statementCache(db: Db): StatementCache {
   let cache = caches.get(db)
   if (cache === undefined) {
@@ -115,9 +119,4 @@ export function statementCache(db: Db): StatementCache {
     caches.set(db, cache)
   }
   return cache
-}
-
-/** A statement for generated SQL, from the connection's bounded cache. */
-export function cachedStatement(db: Db, sql: string, opts: StatementOptions = {}): Database.Statement {
-  return statementCache(db).get(sql, opts)
 }

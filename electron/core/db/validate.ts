@@ -87,41 +87,12 @@ const terminalFields = {
   deskPrefix: z.number().int().min(10).max(99)
 }
 
-export const newTerminalSchema = z
-  .strictObject({
-    id: z.uuid().optional(),
-    name: terminalFields.name,
-    terminalId: terminalFields.terminalId,
-    endpoint: terminalFields.endpoint,
-    authMode: terminalFields.authMode,
-    signatureAlg: terminalFields.signatureAlg.optional(),
-    passwordRef: terminalFields.passwordRef.optional(),
-    signingKeyRef: terminalFields.signingKeyRef.optional(),
-    signingPassphraseRef: terminalFields.signingPassphraseRef.optional(),
-    clientCertRef: terminalFields.clientCertRef.optional(),
-    clientCertPassphraseRef: terminalFields.clientCertPassphraseRef.optional(),
-    caCertRef: terminalFields.caCertRef.optional(),
-    certSubject: terminalFields.certSubject.optional(),
-    certIssuer: terminalFields.certIssuer.optional(),
-    certFingerprintSha256: terminalFields.certFingerprintSha256.optional(),
-    certNotAfter: terminalFields.certNotAfter.optional(),
-    serverSpkiPins: terminalFields.serverSpkiPins.optional(),
-    servicesAllowed: terminalFields.servicesAllowed.optional(),
-    precheckAbsentWalletPolicy: terminalFields.precheckAbsentWalletPolicy.optional(),
-    lowBalanceKopecks: terminalFields.lowBalanceKopecks.optional(),
-    minPollSeconds: terminalFields.minPollSeconds.optional(),
-    deskPrefix: terminalFields.deskPrefix.optional()
-  })
-  .refine((t) => t.authMode !== 'signature' || (t.signatureAlg ?? null) !== null, {
-    message: 'signature mode needs signatureAlg',
-    path: ['signatureAlg']
-  })
-
-export const terminalPatchSchema = z.strictObject({
-  name: terminalFields.name.optional(),
-  terminalId: terminalFields.terminalId.optional(),
-  endpoint: terminalFields.endpoint.optional(),
-  authMode: terminalFields.authMode.optional(),
+/** A terminal's columns as a caller gives them: the four identity fields required. */
+const terminalObject = z.strictObject({
+  name: terminalFields.name,
+  terminalId: terminalFields.terminalId,
+  endpoint: terminalFields.endpoint,
+  authMode: terminalFields.authMode,
   signatureAlg: terminalFields.signatureAlg.optional(),
   passwordRef: terminalFields.passwordRef.optional(),
   signingKeyRef: terminalFields.signingKeyRef.optional(),
@@ -140,6 +111,16 @@ export const terminalPatchSchema = z.strictObject({
   minPollSeconds: terminalFields.minPollSeconds.optional(),
   deskPrefix: terminalFields.deskPrefix.optional()
 })
+
+export const newTerminalSchema = terminalObject
+  .extend({ id: z.uuid().optional() })
+  .refine((t) => t.authMode !== 'signature' || (t.signatureAlg ?? null) !== null, {
+    message: 'signature mode needs signatureAlg',
+    path: ['signatureAlg']
+  })
+
+/** Every column optional: a patch changes only what it names. */
+export const terminalPatchSchema = terminalObject.partial()
 
 export const newPayoutSchema = z.strictObject({
   terminalRef: z.string().min(1).max(64),

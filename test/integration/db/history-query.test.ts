@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppError } from '../../../shared/errors'
 import { isAppError } from '../../../shared/errors'
 import type { Db } from '../../../electron/core/db/connection'
-import { closeDatabase, writeTransaction } from '../../../electron/core/db/connection'
+import { closeDatabase, prepared, writeTransaction } from '../../../electron/core/db/connection'
 import {
   buildHistoryQuery,
   createIntent,
@@ -24,7 +24,6 @@ import {
 } from '../../../electron/core/db/repositories/payouts.repository'
 import type { DbPayoutRow } from '../../../electron/core/db/rows'
 import {
-  cachedStatement,
   DEFAULT_STATEMENT_CACHE_SIZE,
   StatementCache,
   statementCache
@@ -112,7 +111,7 @@ describe('StatementCache', () => {
   it('keeps one cache per connection', () => {
     const other = tmp.fresh().db
     const sql = 'SELECT 42 AS v'
-    expect(cachedStatement(db, sql)).not.toBe(cachedStatement(other, sql))
+    expect(prepared(db, sql)).not.toBe(prepared(other, sql))
     expect(statementCache(db)).toBe(statementCache(db))
     expect(statementCache(db).capacity).toBe(DEFAULT_STATEMENT_CACHE_SIZE)
   })

@@ -19,7 +19,6 @@ import { prepared, readQuery, writeTransaction } from '../connection'
 import { isFinalState, paySentFor } from '../payout-state'
 import type { DbPayoutRow } from '../rows'
 import { payoutFromRow, toBit } from '../rows'
-import { cachedStatement } from '../statement-cache'
 import { allocateTransactionNumber } from '../txn-allocator'
 import type {
   CreateIntentResult,
@@ -555,7 +554,7 @@ const verifiedStatements = new WeakSet<Database.Statement>()
 
 /** The cached raw-row statement of a history page, its column order checked on first use. */
 function historyStatement(db: Db, sql: string): Database.Statement {
-  const stmt = cachedStatement(db, sql, { raw: true })
+  const stmt = prepared(db, sql, { raw: true })
   if (!verifiedStatements.has(stmt)) {
     const names = stmt.columns().map((c) => c.name)
     // columns a later migration appends are ignored, as payoutFromRow ignores them
@@ -691,7 +690,7 @@ function safeNumber(v: bigint | number | null): number {
 }
 
 function aggregate(db: Db, sql: string, params: Param[]): Record<string, bigint | number | string | null>[] {
-  return cachedStatement(db, sql, { safeIntegers: true }).all(...params) as Record<
+  return prepared(db, sql, { safeIntegers: true }).all(...params) as Record<
     string,
     bigint | number | string | null
   >[]
