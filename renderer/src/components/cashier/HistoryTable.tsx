@@ -1,17 +1,26 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 
 import type { HistorySort, PayoutView } from '../../../../shared/payouts'
 import { useApp } from '../../app-context'
 import type { HistoryRows } from '../../hooks/use-history-rows'
+import { useVirtualRows } from '../../hooks/use-virtual-rows'
 import { displayState, formatDateTime, moneyHuman, recipientHuman } from './format'
 import { StateBadge } from './StateBadge'
 
 const ROW_HEIGHT = 38
 
-type Column = 'createdAt' | 'transactionNumber' | 'terminal' | 'service' | 'account' | 'amountKopecks' | 'state' | 'txnId'
-const COLUMNS: Column[] = ['createdAt', 'transactionNumber', 'terminal', 'service', 'account', 'amountKopecks', 'state', 'txnId']
+type Column =
+  'createdAt' | 'transactionNumber' | 'terminal' | 'service' | 'account' | 'amountKopecks' | 'state' | 'txnId'
+const COLUMNS: Column[] = [
+  'createdAt',
+  'transactionNumber',
+  'terminal',
+  'service',
+  'account',
+  'amountKopecks',
+  'state',
+  'txnId'
+]
 const SORTABLE = new Set<Column>(['createdAt', 'amountKopecks', 'state', 'service'])
 
 /**
@@ -33,68 +42,15 @@ export function HistoryTable({
   const { online, settings } = useApp()
   const lang = settings.language
   const count = rows.total?.count ?? 0
-  const scrollRef = useRef<HTMLDivElement>(null)
-  const [active, setActive] = useState(0)
-  const [focusWanted, setFocusWanted] = useState(false)
-
-  // The virtualizer keeps mutable state React cannot memoize; it is used exactly as its docs show.
-  // eslint-disable-next-line react-hooks/incompatible-library -- @tanstack/react-virtual is the chosen virtualizer
-  const virtualizer = useVirtualizer({
+  const { scrollRef, virtualizer, items, activeIndex, setActive, onKeyDown } = useVirtualRows({
     count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12
+    rowHeight: ROW_HEIGHT,
+    overscan: 12,
+    ensure: rows.ensure,
+    row: rows.row,
+    onOpen,
+    openKeys: ['Enter']
   })
-  const items = virtualizer.getVirtualItems()
-  const first = items[0]?.index ?? 0
-  const last = items[items.length - 1]?.index ?? -1
-  const { ensure } = rows
-
-  useEffect(() => {
-    if (last >= first) ensure(first, last)
-  }, [first, last, ensure])
-
-  useEffect(() => {
-    if (!focusWanted) return
-    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)
-    if (el) {
-      el.focus({ preventScroll: true })
-      setFocusWanted(false)
-    }
-    // The target row may appear only after the virtualizer scrolled: re-run when the range moves.
-  }, [focusWanted, active, first, last])
-
-  const activeIndex = Math.min(active, Math.max(0, count - 1))
-
-  const move = (to: number): void => {
-    const i = Math.max(0, Math.min(count - 1, to))
-    setActive(i)
-    setFocusWanted(true)
-    virtualizer.scrollToIndex(i, { align: 'auto' })
-  }
-
-  const onKeyDown = (e: React.KeyboardEvent): void => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1)
-    const keys: Record<string, number> = {
-      ArrowDown: activeIndex + 1,
-      ArrowUp: activeIndex - 1,
-      PageDown: activeIndex + page,
-      PageUp: activeIndex - page,
-      Home: 0,
-      End: count - 1
-    }
-    const to = keys[e.key]
-    if (to !== undefined) {
-      e.preventDefault()
-      move(to)
-    } else if (e.key === 'Enter') {
-      const p = rows.row(activeIndex)
-      if (p) {
-        e.preventDefault()
-        onOpen(p)
-      }
-    }
-  }
 
   const cell = (c: Column, p: PayoutView): React.ReactNode => {
     switch (c) {
@@ -118,7 +74,13 @@ export function HistoryTable({
   }
 
   return (
-    <div className="vtable" role="table" aria-label={t('cashier.history.title')} aria-rowcount={count + 1} data-testid="history-table">
+    <div
+      className="vtable"
+      role="table"
+      aria-label={t('cashier.history.title')}
+      aria-rowcount={count + 1}
+      data-testid="history-table"
+    >
       <div className="vtable-head" role="row" aria-rowindex={1}>
         {COLUMNS.map((c) => {
           const sorted = sort.column === c
@@ -130,7 +92,11 @@ export function HistoryTable({
               aria-sort={sorted ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
             >
               {SORTABLE.has(c) ? (
-                <button type="button" onClick={() => onSort(c as HistorySort['column'])} data-testid={`sort-${c}`}>
+                <button
+                  type="button"
+                  onClick={() => onSort(c as HistorySort['column'])}
+                  data-testid={`sort-${c}`}
+                >
                   {t(`cashier.history.columns.${c}`)}
                   {sorted ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
                   {sorted && (
@@ -147,7 +113,13 @@ export function HistoryTable({
           )
         })}
       </div>
-      <div ref={scrollRef} className="vtable-body" role="rowgroup" onKeyDown={onKeyDown} data-testid="history-scroll">
+      <div
+        ref={scrollRef}
+        className="vtable-body"
+        role="rowgroup"
+        onKeyDown={onKeyDown}
+        data-testid="history-scroll"
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((vi) => {
             const p = rows.row(vi.index)

@@ -6,6 +6,7 @@
 import { formatAmount, parseAmount } from '../../../../shared/money'
 import type { HistoryFilter, HistorySort, PayoutStateT, ServiceT } from '../../../../shared/payouts'
 import { dayEndExclusive, dayStart, normalizeSearch } from './format'
+import { pagesToEvict as evictPages, pagesToLoad as loadPages } from '../../paging'
 
 export const PAGE_SIZE = 100
 /** Pages kept in memory at most; the rest are dropped (and fetched again if scrolled back). */
@@ -23,12 +24,24 @@ export interface HistoryForm {
 }
 
 export function emptyHistoryForm(): HistoryForm {
-  return { from: '', to: '', states: [], services: [], terminalRef: '', amountMin: '', amountMax: '', search: '' }
+  return {
+    from: '',
+    to: '',
+    states: [],
+    services: [],
+    terminalRef: '',
+    amountMin: '',
+    amountMax: '',
+    search: ''
+  }
 }
 
 export const DEFAULT_SORT: HistorySort = { column: 'createdAt', dir: 'desc' }
 
-export function toHistoryFilter(f: HistoryForm): { filter: HistoryFilter; invalid: ('amountMin' | 'amountMax')[] } {
+export function toHistoryFilter(f: HistoryForm): {
+  filter: HistoryFilter
+  invalid: ('amountMin' | 'amountMax')[]
+} {
   const filter: HistoryFilter = {}
   const invalid: ('amountMin' | 'amountMax')[] = []
   const from = dayStart(f.from)
@@ -58,21 +71,16 @@ export function pagesToLoad(
   have: ReadonlySet<number>,
   pageSize: number = PAGE_SIZE
 ): number[] {
-  if (total <= 0 || end < start) return []
-  const last = Math.min(end, total - 1)
-  const out: number[] = []
-  for (let p = Math.floor(Math.max(0, start) / pageSize); p <= Math.floor(last / pageSize); p++) {
-    if (!have.has(p)) out.push(p)
-  }
-  return out
+  return loadPages(start, end, total, have, pageSize)
 }
 
-/** Pages to forget when the cache is over its limit: the ones farthest from the visible page. */
-export function pagesToEvict(cached: readonly number[], visiblePage: number, max: number = MAX_CACHED_PAGES): number[] {
-  if (cached.length <= max) return []
-  return [...cached]
-    .sort((a, b) => Math.abs(b - visiblePage) - Math.abs(a - visiblePage))
-    .slice(0, cached.length - max)
+/** Cached pages to drop (farthest from the visible one first) so at most `max` remain. */
+export function pagesToEvict(
+  cached: readonly number[],
+  visiblePage: number,
+  max: number = MAX_CACHED_PAGES
+): number[] {
+  return evictPages(cached, visiblePage, max)
 }
 
 /** A key that changes whenever the query (not the page) changes: the cache is per key. */

@@ -1,8 +1,7 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 
 import type { WalletHistoryItemView } from '../../../../shared/wallet'
+import { useVirtualRows } from '../../hooks/use-virtual-rows'
 import type { WalletHistoryRows } from './use-wallet-history'
 import { formatMoscow, signedMoneyText } from './wallet-model'
 import type { Lang } from './wallet-model'
@@ -37,67 +36,15 @@ export function HistoryTable({
 }): React.JSX.Element {
   const { t } = useTranslation()
   const count = rows.count ?? 0
-  const scrollRef = useRef<HTMLDivElement>(null)
-  const [active, setActive] = useState(0)
-  const [focusWanted, setFocusWanted] = useState(false)
-
-  // eslint-disable-next-line react-hooks/incompatible-library -- @tanstack/react-virtual keeps mutable state by design; used as documented
-  const virtualizer = useVirtualizer({
+  const { scrollRef, virtualizer, items, activeIndex, setActive, onKeyDown } = useVirtualRows({
     count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10
+    rowHeight: ROW_HEIGHT,
+    overscan: 10,
+    ensure: rows.ensure,
+    row: rows.row,
+    onOpen,
+    openKeys: ['Enter', ' ']
   })
-  const items = virtualizer.getVirtualItems()
-  const first = items[0]?.index ?? 0
-  const last = items[items.length - 1]?.index ?? -1
-  const { ensure } = rows
-
-  useEffect(() => {
-    if (last >= first) ensure(first, last)
-  }, [first, last, ensure])
-
-  useEffect(() => {
-    if (!focusWanted) return
-    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)
-    if (el) {
-      el.focus({ preventScroll: true })
-      setFocusWanted(false)
-    }
-    // The row exists once the virtual range covers it: first/last change when it scrolls in.
-  }, [focusWanted, active, first, last])
-
-  const activeIndex = Math.min(active, Math.max(0, count - 1))
-
-  const move = (to: number): void => {
-    const i = Math.max(0, Math.min(count - 1, to))
-    setActive(i)
-    setFocusWanted(true)
-    virtualizer.scrollToIndex(i, { align: 'auto' })
-  }
-
-  const onKeyDown = (e: React.KeyboardEvent): void => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1)
-    const keys: Record<string, number> = {
-      ArrowDown: activeIndex + 1,
-      ArrowUp: activeIndex - 1,
-      PageDown: activeIndex + page,
-      PageUp: activeIndex - page,
-      Home: 0,
-      End: count - 1
-    }
-    const to = keys[e.key]
-    if (to !== undefined) {
-      e.preventDefault()
-      move(to)
-    } else if (e.key === 'Enter' || e.key === ' ') {
-      const item = rows.row(activeIndex)
-      if (item) {
-        e.preventDefault()
-        onOpen(item)
-      }
-    }
-  }
 
   const cell = (c: Column, it: WalletHistoryItemView): React.ReactNode => {
     switch (c) {

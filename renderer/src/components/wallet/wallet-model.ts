@@ -13,6 +13,7 @@ import {
 import type { AmountParseError } from '../../../../shared/money'
 import type { AppErrorData } from '../../../../shared/result'
 import { formatPhone, normalizePhone, validateComment } from '../../../../shared/validation'
+import { pagesToEvict as evictPages, pagesToLoad as loadPages } from '../../paging'
 import type {
   TransferView,
   WalletHistoryFilter,
@@ -369,21 +370,12 @@ export function pagesToLoad(
   have: ReadonlySet<number>,
   pageSize = HISTORY_PAGE_SIZE
 ): number[] {
-  if (count <= 0 || end < start) return []
-  const last = Math.min(end, count - 1)
-  const out: number[] = []
-  for (let p = Math.floor(Math.max(0, start) / pageSize); p <= Math.floor(last / pageSize); p++) {
-    if (!have.has(p)) out.push(p)
-  }
-  return out
+  return loadPages(start, end, count, have, pageSize)
 }
 
 /** Pages to drop so that at most `keep` remain, farthest from `around` first. */
 export function pagesToEvict(pages: readonly number[], around: number, keep = HISTORY_PAGES_KEPT): number[] {
-  if (pages.length <= keep) return []
-  return [...pages]
-    .sort((a, b) => Math.abs(b - around) - Math.abs(a - around) || b - a)
-    .slice(0, pages.length - keep)
+  return evictPages(pages, around, keep)
 }
 
 // ───────────────────────────── errors ─────────────────────────────
